@@ -1,0 +1,1 @@
+"""The cluster's credentials: CA, serving certificate, admin credentials, kubeconfig."""
