@@ -20,7 +20,7 @@ one cover all namespaces.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -364,7 +364,7 @@ class Client:
         field_selector: str | None = None,
         timeout_seconds: int | None = None,
         allow_bookmarks: bool = True,
-    ) -> AsyncIterator[WatchEvent]:
+    ) -> AsyncGenerator[WatchEvent, None]:
         """Stream changes after `resource_version` ("" or "0": current state first as ADDED).
 
         Raises `Gone` when the version is too old, other APIErrors for ERROR events, and
