@@ -22,7 +22,6 @@ Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace or "", name)
 Indexer = Callable[[Obj], Iterable[str]]
 Objects = list[Obj]
-Keys = list[Key]
 ChangeType = Literal["add", "update", "delete"]
 
 NAMESPACE_INDEX = "namespace"
@@ -93,9 +92,6 @@ class Cache:
         if namespace is None:
             return list(self._objects.values())
         return self.by_index(NAMESPACE_INDEX, namespace)
-
-    def keys(self) -> Keys:
-        return list(self._objects)
 
     def by_index(self, index: str, value: str) -> Objects:
         if index not in self._indexes:
