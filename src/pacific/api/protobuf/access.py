@@ -126,7 +126,7 @@ MESSAGES: dict[str, Message] = {
         1: Field("kind", STRING),
         2: Field("apiVersion", STRING),
         3: Field("name", STRING),
-        4: Field("uID", STRING),
+        4: Field("uid", STRING),
     },
     "TokenRequestStatus": {
         1: Field("token", STRING),

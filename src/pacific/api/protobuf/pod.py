@@ -1,6 +1,7 @@
 """Message tables for the core/v1 pod template: PodSpec, Container and what hangs off them
 (ports, env, resources, probes, lifecycle, security contexts, affinity, tolerations).
-Volumes are in `volumes`.
+Volumes are in `volumes`. `Probe.handler`, `EphemeralContainer.ephemeralContainerCommon` and
+the `LocalObjectReference` in ConfigMap/Secret selectors are embedded Go structs (INLINE).
 """
 
 from __future__ import annotations
@@ -105,11 +106,11 @@ MESSAGES: dict[str, Message] = {
         3: Field("secretRef", "SecretEnvSource", POINTER),
     },
     "ConfigMapEnvSource": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("optional", BOOL, POINTER),
     },
     "SecretEnvSource": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("optional", BOOL, POINTER),
     },
     "EnvVar": {
@@ -124,12 +125,12 @@ MESSAGES: dict[str, Message] = {
         4: Field("secretKeyRef", "SecretKeySelector", POINTER),
     },
     "ConfigMapKeySelector": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("key", STRING, KEEP),
         3: Field("optional", BOOL, POINTER),
     },
     "SecretKeySelector": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("key", STRING, KEEP),
         3: Field("optional", BOOL, POINTER),
     },

@@ -1,6 +1,7 @@
 """Message tables for core/v1 Volume and every volume source a pod template can carry.
 
-`Volume.volumeSource` is an embedded Go struct, so its fields join the Volume's in JSON.
+`Volume.volumeSource` and the `LocalObjectReference` in ConfigMap/Secret sources are embedded
+Go structs (`json:",inline"`): their fields join the parent's in JSON.
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ MESSAGES: dict[str, Message] = {
         3: Field("readOnly", BOOL),
     },
     "ConfigMapVolumeSource": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("items", "KeyToPath", shape=LIST),
         3: Field("defaultMode", INT32, POINTER),
         4: Field("optional", BOOL, POINTER),
@@ -229,7 +230,7 @@ MESSAGES: dict[str, Message] = {
         5: Field("clusterTrustBundle", "ClusterTrustBundleProjection", POINTER),
     },
     "SecretProjection": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("items", "KeyToPath", shape=LIST),
         4: Field("optional", BOOL, POINTER),
     },
@@ -237,7 +238,7 @@ MESSAGES: dict[str, Message] = {
         1: Field("items", "DownwardAPIVolumeFile", shape=LIST),
     },
     "ConfigMapProjection": {
-        1: Field("localObjectReference", "LocalObjectReference"),
+        1: Field("localObjectReference", "LocalObjectReference", INLINE),
         2: Field("items", "KeyToPath", shape=LIST),
         4: Field("optional", BOOL, POINTER),
     },
