@@ -280,3 +280,26 @@ async def test_revision_keeps_rising_across_reopen(open_store: Opener) -> None:
     await store.close()
     store = await open_store()
     assert await store.get("/d/a") == KeyValue("/d/a", b"2", 3, 3)
+
+
+async def test_overflow_while_catching_up_is_recovered_from_history(open_store: Opener) -> None:
+    store = await open_store(watch_queue_size=4)
+    for i in range(50):
+        await store.create(f"/u/old{i}", b"")
+    events = store.watch("/u/", from_revision=0)
+    seen = [(await anext(events)).revision]  # the watcher is now part way through history
+    await asyncio.gather(*(store.create(f"/u/new{i}", b"") for i in range(100)))
+    async with asyncio.timeout(10):
+        while len(seen) < 150:
+            seen.append((await anext(events)).revision)
+    assert seen == list(range(1, 151))
+    await nothing_more(events)
+
+
+async def test_watch_from_a_future_revision_waits_for_it(store: Store) -> None:
+    events = store.watch("/f/", from_revision=2)
+    pending = asyncio.ensure_future(anext(events))
+    for i in range(3):
+        await store.create(f"/f/{i}", b"")
+    async with asyncio.timeout(5):
+        assert (await pending).revision == 3
