@@ -7,7 +7,7 @@ the `pacific.api.errors` class the server raised (see `pacific.client.errors`).
 
 Retries, bounded by `max_retries` and timed on the injected clock:
 - 429 with `Retry-After`: the server did not process the request, so any verb is retried
-  after the delay it asked for (capped).
+  after the delay it asked for (capped); a 5xx with `Retry-After` only for reads.
 - Connection failures: a request that never reached the server (connect error) is retried
   for any verb; one that broke mid-flight only for reads (GET), which are idempotent.
 Watches are not retried here: their owner (an `Informer`) decides how to resume.
@@ -80,6 +80,14 @@ def _name(obj: Obj) -> str:
     if not name:
         raise ValueError("object has no metadata.name")
     return str(name)
+
+
+def _should_retry(method: str, resp: httpx.Response) -> bool:
+    """The server asked us to come back later (Retry-After) and coming back is safe:
+    a 429 was never processed; a 5xx may have been, so only reads are repeated."""
+    if "retry-after" not in resp.headers:
+        return False
+    return resp.status_code == 429 or (resp.status_code >= 500 and method == "GET")
 
 
 class Client:
@@ -175,12 +183,11 @@ class Client:
                     attempt += 1
                     continue
                 raise TransportError(f"{method} {path}: {exc!r}") from exc
-            if resp.status_code == 429 and attempt < self.max_retries:
-                delay = retry_after_seconds(resp.headers)
-                if "retry-after" in resp.headers:
-                    await self.clock.sleep(min(float(delay), MAX_RETRY_AFTER))
-                    attempt += 1
-                    continue
+            if _should_retry(method, resp) and attempt < self.max_retries:
+                delay = float(retry_after_seconds(resp.headers))
+                await self.clock.sleep(min(delay, MAX_RETRY_AFTER))
+                attempt += 1
+                continue
             if resp.status_code >= 400:
                 raise error_from_response(resp.status_code, resp.content, resp.headers)
             if not resp.content:

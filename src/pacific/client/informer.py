@@ -110,7 +110,10 @@ class Informer:
     # -- handlers --------------------------------------------------------------------------
 
     def on_add(self, handler: AddHandler) -> None:
+        """Call `handler(obj)` for every added object; once synced, first for those cached."""
         self._on_add.append(handler)
+        for obj in self.cache.list() if self.synced else ():
+            self._call(Change("add", None, obj), handler, obj)
 
     def on_update(self, handler: UpdateHandler) -> None:
         self._on_update.append(handler)
@@ -119,8 +122,10 @@ class Informer:
         self._on_delete.append(handler)
 
     def subscribe(self) -> asyncio.Queue[Change]:
-        """A queue that receives every change from now on (unbounded)."""
+        """A queue of every change (unbounded); once synced, first an add per cached object."""
         queue: asyncio.Queue[Change] = asyncio.Queue()
+        for obj in self.cache.list() if self.synced else ():
+            queue.put_nowait(Change("add", None, obj))
         self._subscribers.append(queue)
         return queue
 
@@ -164,7 +169,10 @@ class Informer:
                     need_list = False
                 await self._watch_once()
                 self.backoff.reset()
-            except Gone:
+            except Gone as exc:
+                if need_list:  # the list itself expired (continue token): do not spin
+                    await self._back_off(exc)
+                    continue
                 log.info(
                     "%s informer: version %s expired, relisting",
                     self.rt.qualified,
@@ -172,10 +180,13 @@ class Informer:
                 )
                 need_list = True
             except (APIError, ClientError) as exc:
-                delay = self.backoff.next_delay()
-                log.warning("%s informer: %s; relisting in %.1fs", self.rt.qualified, exc, delay)
                 need_list = True
-                await self.clock.sleep(delay)
+                await self._back_off(exc)
+
+    async def _back_off(self, exc: Exception) -> None:
+        delay = self.backoff.next_delay()
+        log.warning("%s informer: %s; relisting in %.1fs", self.rt.qualified, exc, delay)
+        await self.clock.sleep(delay)
 
     async def relist(self) -> None:
         """List everything, replace the cache and emit the difference."""

@@ -44,10 +44,10 @@ def object_path(
 
 
 def query(params: dict[str, QueryValue]) -> dict[str, str]:
-    """Drop unset parameters and write the rest as Kubernetes expects."""
+    """Drop unset (None or empty) parameters and write the rest as Kubernetes expects."""
     out: dict[str, str] = {}
     for key, value in params.items():
-        if value is None:
+        if value is None or value == "":
             continue
         out[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return out

@@ -7,7 +7,14 @@ import httpx
 import orjson
 import pytest
 
-from pacific.api.errors import AlreadyExists, Conflict, Invalid, NotFound, TooManyRequests
+from pacific.api.errors import (
+    AlreadyExists,
+    Conflict,
+    Invalid,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 from pacific.api.resources import ResourceType
 from pacific.client.client import Client
 from pacific.client.errors import TransportError
@@ -319,3 +326,27 @@ async def test_connect_errors_retried_even_for_writes(
             clock.advance(10)
         await task
     assert calls == 3
+
+
+async def test_5xx_with_retry_after_is_retried_only_for_reads(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    calls = 0
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1 or req.method == "POST":
+            body = status_body(503, "ServiceUnavailable")
+            return json_response(503, body, {"Retry-After": "1"})
+        return json_response(200, pod("web"))
+
+    async with make_client(handler) as c:
+        task = asyncio.create_task(c.get(PODS, "web", "ns"))
+        await clock.wait_sleepers(1)
+        clock.advance(1)
+        await task
+        calls = 0
+        with pytest.raises(ServiceUnavailable):
+            await c.create(PODS, pod("web"))
+    assert calls == 1

@@ -193,3 +193,39 @@ def test_keys() -> None:
     assert key_of(pod("a", "1")) == "ns/a"
     assert key_of({"metadata": {"name": "node1"}}) == "node1"
     assert split_key("ns/a") == ("ns", "a") and split_key("node1") == ("", "node1")
+
+
+async def test_late_handlers_and_subscribers_see_the_cache_first(make_client: MakeClient) -> None:
+    server = FakeServer()
+    server.objects = [pod("a", "1"), pod("b", "1")]
+    async with make_client(server.handler) as c:
+        inf = Informer(c, PODS)
+        async with asyncio.TaskGroup() as tg:
+            task = await start(inf, tg)
+            late: list[str] = []
+            inf.on_add(lambda o: late.append(o["metadata"]["name"]))
+            queue = inf.subscribe()
+            task.cancel()
+    assert sorted(late) == ["a", "b"]
+    assert queue.qsize() == 2
+
+
+async def test_expired_list_backs_off_instead_of_spinning(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    calls = 0
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        gone = {"kind": "Status", "code": 410, "reason": "Expired", "message": "continue expired"}
+        return httpx.Response(410, content=orjson.dumps(gone))
+
+    async with make_client(handler) as c:
+        inf = Informer(c, PODS)
+        async with asyncio.TaskGroup() as tg:
+            task = tg.create_task(inf.run())
+            await clock.wait_sleepers(1)
+            assert calls == 1 and clock.deadlines() == [0.5]
+            task.cancel()
+    assert not inf.synced
