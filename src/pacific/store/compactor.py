@@ -53,9 +53,9 @@ def compaction_target(samples: Sequence[Sample], now: float, keep_s: float) -> i
 
 async def run_compactor(
     store: Store,
-    *,
     interval_s: float = 60.0,
     keep_s: float = 300.0,
+    *,
     clock: CompactorClock | None = None,
 ) -> None:
     """Compact `store` every `interval_s`, keeping at least `keep_s` of history. Runs until

@@ -64,7 +64,11 @@ class _ReaderPool:
 
     async def run(self, query: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, query)
+        try:
+            future = loop.run_in_executor(self._executor, self._run, query)
+        except RuntimeError as exc:  # the executor was shut down: the store closed
+            raise StoreClosed("store closed") from exc
+        return await future
 
     def _run(self, query: Callable[[sqlite3.Connection], T]) -> T:
         try:

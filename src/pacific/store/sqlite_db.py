@@ -96,6 +96,7 @@ def connect(path: Path, synchronous: str) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={synchronous}")
     conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA journal_size_limit=67108864")  # truncate a WAL left big by a burst
     return conn
 
 

@@ -11,8 +11,9 @@ Model:
   uses no revision; it fails only its own future.
 - Outcomes reach the loop only after COMMIT returned, so a write is acknowledged only once it
   is durable, and `on_commit` sees the committed events in revision order (it feeds watches).
-- If the transaction fails (disk full, I/O error), it is rolled back, the revision counter
-  goes back, and every write in the batch fails with StoreError.
+- If the transaction fails (disk full, I/O error, a value SQLite cannot bind), it is rolled
+  back and the revision counter goes back; then each write of the batch is retried in a
+  transaction of its own, so only the writes that fail by themselves fail (with StoreError).
 - A write whose caller stopped waiting (cancelled) still happens if it was already queued.
 - `stop()` lets the thread finish everything submitted before it; later submits raise
   StoreClosed.
@@ -174,10 +175,21 @@ class Writer:
             self._conn.close()
 
     def _commit(self, batch: list[_Request]) -> None:
+        if not self._transact(batch) and len(batch) > 1:
+            # Let the writes that did not break the batch through, each on its own.
+            for request in batch:
+                self._transact([request])
+        # A closed loop means nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._deliver, batch, self._revision, self._compacted)
+
+    def _transact(self, requests: list[_Request]) -> bool:
+        """Applies `requests` in one transaction; False (and all failed) if it rolled back."""
         start_revision, start_compacted = self._revision, self._compacted
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            for request in batch:
+            for request in requests:
+                request.error, request.events = None, []
                 try:
                     request.outcome = self._apply(request)
                 except StoreError as exc:
@@ -187,16 +199,15 @@ class Writer:
                     "UPDATE meta SET value = ? WHERE name = 'revision'", (self._revision,)
                 )
             self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+            return True
+        except Exception as exc:  # the writer thread must outlive any failure of one batch
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             self._revision, self._compacted = start_revision, start_compacted
-            for request in batch:
+            for request in requests:
                 request.error, request.events = StoreError(f"write failed: {exc}"), []
                 request.error.__cause__ = exc
-        # A closed loop means nobody is waiting any more.
-        with contextlib.suppress(RuntimeError):
-            self._loop.call_soon_threadsafe(self._deliver, batch, self._revision, self._compacted)
+            return False
 
     def _deliver(self, batch: list[_Request], revision: int, compacted: int) -> None:
         self._on_commit([e for request in batch for e in request.events], revision, compacted)

@@ -9,11 +9,13 @@ import sqlite3
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pacific.store import sqlite as sqlite_module
 from pacific.store.errors import StoreError
+from pacific.store.protocol import KeyValue
 from pacific.store.sqlite import SQLiteStore
 from pacific.store.sqlite_db import prefix_end
 
@@ -123,3 +125,19 @@ def test_prefix_end() -> None:
     assert prefix_end("/a/b/") == "/a/b0"
     assert prefix_end("a\U0010ffff") == "b"
     assert prefix_end("") > "\U0010ffff" * 4
+
+
+async def test_a_write_that_breaks_its_batch_fails_alone(tmp_path: Path) -> None:
+    async with await SQLiteStore.open(tmp_path / "db") as store:
+        unbindable: Any = {"not": "bytes"}
+        outcomes = await asyncio.gather(
+            store.create("/b/1", b""),
+            store.create("/b/bad", unbindable),
+            store.create("/b/2", b""),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], StoreError)
+        good = [o for o in outcomes if isinstance(o, KeyValue)]
+        assert sorted(kv.mod_revision for kv in good) == [1, 2]
+        assert await store.get("/b/bad") is None
+        assert (await store.create("/b/3", b"")).mod_revision == 3
