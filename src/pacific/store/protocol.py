@@ -93,8 +93,10 @@ class Store(Protocol):
 
     def watch(self, prefix: str, *, from_revision: int) -> AsyncIterator[WatchEvent]:
         """Changes with revision > from_revision under prefix, then live ones, forever (until
-        the consumer stops iterating or the store closes). Raises `Compacted` at once if
-        from_revision + 1 is already compacted away."""
+        the consumer stops iterating or the store closes). Raises `Compacted` at once (on the
+        first step) if from_revision + 1 is already compacted away; `WatchOverflow` (a
+        `Compacted`) if the consumer falls too far behind live changes; `StoreClosed` when the
+        store closes. A from_revision beyond the current revision just waits for it."""
         ...
 
     async def current_revision(self) -> int: ...
@@ -102,7 +104,11 @@ class Store(Protocol):
     async def compacted_revision(self) -> int: ...
 
     async def compact(self, revision: int) -> None:
-        """Forget history older than `revision` (the latest value of every live key is kept)."""
+        """Forget history older than `revision` (the latest value of every live key is kept).
+
+        Afterwards reads at a revision < `revision` and watches from < `revision` - 1 raise
+        `Compacted`. A `revision` at or below the compaction point does nothing; one beyond
+        the current revision raises `FutureRevision`."""
         ...
 
     async def close(self) -> None: ...
