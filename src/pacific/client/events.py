@@ -5,12 +5,16 @@
 - An Event names its object in `involvedObject` (kind, apiVersion, namespace, name, uid,
   resourceVersion) and its author in `source` (component, host) and
   `reportingComponent/reportingInstance`. It lives in the object's namespace, or `default`
-  for cluster-scoped objects. Its name is `<object name>.<hex nanoseconds>`, unique per
-  recording as client-go makes it.
+  for cluster-scoped objects. Its name is `<object name>.<hex nanoseconds>` as client-go
+  makes it, kept strictly increasing per recorder so names never collide.
 - Deduplication: the recorder remembers (in a bounded LRU) the events it wrote, keyed by
   source, involved object, type, reason and message. Recording the same event again
   patches the existing one (`count` + 1, `lastTimestamp` now) instead of creating another;
   if that event has gone (expired, deleted) a new one is created.
+- Aggregation: once 10 events differing only in message have been recorded about one
+  object for one reason within 10 minutes, further ones are folded into a single event
+  whose message reads "(combined from similar events): <latest message>", counted like a
+  repeat, so a flapping controller cannot flood the events table.
 - Recording is best effort: an API failure is logged and `event()` returns None, so a
   controller never fails its reconcile because the event could not be written.
 Writes are serialised per recorder, so concurrent recordings of one event count correctly.
@@ -39,6 +43,9 @@ NORMAL = "Normal"
 WARNING = "Warning"
 EVENT_TYPES = (NORMAL, WARNING)
 CACHE_SIZE = 4096
+AGGREGATE_AFTER = 10  # distinct messages per (object, reason) before aggregation
+AGGREGATE_WINDOW = 600.0  # seconds
+COMBINED_PREFIX = "(combined from similar events): "
 
 EventKey = tuple[str, ...]
 
@@ -48,6 +55,12 @@ class _Seen:
     namespace: str
     name: str
     count: int
+
+
+@dataclass
+class _Similar:
+    messages: set[str]
+    last: float  # monotonic
 
 
 def _event_resource() -> ResourceType:
@@ -98,10 +111,10 @@ def new_event(
     reason: str,
     message: str,
     now: datetime,
+    nanos: int,
 ) -> Obj:
-    """A fresh core/v1 Event with count 1 (pure: the name derives from `now`)."""
+    """A fresh core/v1 Event with count 1, named `<object>.<nanos in hex>`."""
     stamp = rfc3339(now)
-    nanos = int(now.timestamp() * 1_000_000) * 1000
     return {
         "apiVersion": "v1",
         "kind": "Event",
@@ -140,15 +153,17 @@ class EventRecorder:
         self.cache_size = cache_size
         self._events = _event_resource()
         self._seen: OrderedDict[EventKey, _Seen] = OrderedDict()
+        self._similar: OrderedDict[EventKey, _Similar] = OrderedDict()
         self._lock = asyncio.Lock()
+        self._last_nanos = 0
 
     async def event(self, obj: Obj, type: str, reason: str, message: str) -> Obj | None:
         """Record an event about `obj`; returns the Event as stored, or None on failure."""
         if type not in EVENT_TYPES:
             raise ValueError(f"event type must be one of {EVENT_TYPES}, not {type!r}")
         ref = involved_object(obj)
-        key = event_key(self.source, ref, type, reason, message)
         async with self._lock:
+            key, message = self._aggregate(event_key(self.source, ref, type, reason, ""), message)
             try:
                 return await self._record(key, ref, type, reason, message)
             except (APIError, ClientError) as exc:
@@ -161,7 +176,11 @@ class EventRecorder:
         now = self.clock.now()
         seen = self._seen.get(key)
         if seen is not None:
-            patch: dict[str, Any] = {"count": seen.count + 1, "lastTimestamp": rfc3339(now)}
+            patch: dict[str, Any] = {
+                "count": seen.count + 1,
+                "lastTimestamp": rfc3339(now),
+                "message": message,
+            }
             try:
                 stored = await self.client.patch(
                     self._events, seen.name, patch, namespace=seen.namespace
@@ -172,11 +191,32 @@ class EventRecorder:
                 seen.count += 1
                 self._seen.move_to_end(key)
                 return stored
-        body = new_event(ref, self.source, type_, reason, message, now)
+        # Nanoseconds since the epoch, made strictly increasing so two events recorded in
+        # the same clock tick never collide on their name.
+        nanos = max(int(now.timestamp() * 1_000_000) * 1000, self._last_nanos + 1)
+        self._last_nanos = nanos
+        body = new_event(ref, self.source, type_, reason, message, now, nanos)
         stored = await self.client.create(self._events, body)
         meta = stored.get("metadata") or body["metadata"]
         self._remember(key, _Seen(meta["namespace"], meta["name"], 1))
         return stored
+
+    def _aggregate(self, similar: EventKey, message: str) -> tuple[EventKey, str]:
+        """The dedup key and message to record: the event's own, or the combined ones."""
+        now = self.clock.monotonic()
+        record = self._similar.get(similar)
+        if record is None or now - record.last > AGGREGATE_WINDOW:
+            record = _Similar(set(), now)
+        record.last = now
+        record.messages.add(message)
+        self._similar[similar] = record
+        self._similar.move_to_end(similar)
+        while len(self._similar) > self.cache_size:
+            self._similar.popitem(last=False)
+        if len(record.messages) < AGGREGATE_AFTER:
+            return (*similar[:-1], message), message
+        record.messages.pop()  # stay bounded: the set only needs to stay at the threshold
+        return (*similar[:-1], COMBINED_PREFIX), COMBINED_PREFIX + message
 
     def _remember(self, key: EventKey, seen: _Seen) -> None:
         self._seen[key] = seen

@@ -122,3 +122,21 @@ async def test_bad_input_is_refused(make_client: MakeClient) -> None:
             await rec.event(POD, "Info", "X", "y")
     with pytest.raises(ValueError):
         involved_object({"metadata": {"name": "x"}})
+
+
+async def test_many_similar_events_are_combined(make_client: MakeClient, clock: FakeClock) -> None:
+    server = EventServer()
+    async with make_client(server.handler) as c:
+        rec = EventRecorder(c, "ctl", host="h")
+        for i in range(9):
+            await rec.event(POD, "Warning", "Failed", f"attempt {i}")
+        combined = await rec.event(POD, "Warning", "Failed", "attempt 9")
+        again = await rec.event(POD, "Warning", "Failed", "attempt 10")
+        clock.advance(601)
+        fresh = await rec.event(POD, "Warning", "Failed", "attempt 11")
+    assert combined is not None and again is not None and fresh is not None
+    assert combined["message"] == "(combined from similar events): attempt 9"
+    assert again["message"] == "(combined from similar events): attempt 10"
+    assert again["count"] == 2
+    assert fresh["message"] == "attempt 11"
+    assert len(server.events) == 11
