@@ -243,3 +243,16 @@ def test_strict_errors_capped_at_one_hundred() -> None:
     spec = {f"f{i}": i for i in range(150)}
     message = _error(DEPLOY, _deploy(spec), wrap=False)
     assert message.count("unknown field") == 100
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"spec":{"replicas":1,"replicas" :2}}',
+        b'{\n  "spec": {\n    "replicas": 1,\n    "replicas": 2\n  }\n}',
+        b'{"spec": {"replicas": 1, "replicas": 2}}',
+    ],
+)
+def test_duplicates_found_whatever_the_spacing(raw: bytes) -> None:
+    warnings = decode.check(DEPLOY, orjson.loads(raw), raw=raw, field_validation="Warn")
+    assert warnings == ['duplicate field "spec.replicas"']
