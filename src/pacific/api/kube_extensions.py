@@ -142,7 +142,7 @@ PATCH_META: dict[tuple[str, str], PatchMeta] = {
     ("core.v1.ContainerImage", "names"): ATOMIC,
     ("core.v1.NamespaceSpec", "finalizers"): ATOMIC,
     ("core.v1.NamespaceStatus", "conditions"): _CONDITIONS,
-    ("core.v1.ServiceAccount", "secrets"): by("name"),
+    ("core.v1.ServiceAccount", "secrets"): PatchMeta(None, (), "merge", "name"),
     ("core.v1.ServiceAccount", "imagePullSecrets"): ATOMIC,
     ("core.v1.PersistentVolumeClaimSpec", "accessModes"): ATOMIC,
     ("core.v1.PersistentVolumeClaimStatus", "accessModes"): ATOMIC,
