@@ -537,3 +537,14 @@ def test_declared_printer_columns() -> None:
 def test_include_object_validation() -> None:
     with pytest.raises(BadRequest, match="unrecognized includeObject value"):
         table_for(POD, [], list_meta={}, now=NOW, include_object="All")
+
+
+def test_every_registered_kind_renders_minimal_objects() -> None:
+    from pacific.api.kinds import KINDS
+
+    for kind in KINDS:
+        table = table_for(kind, [{"metadata": {"name": "x"}}], list_meta={}, now=NOW)
+        assert table["rows"][0]["cells"][0 if kind.kind != "Event" else 9] == "x"
+        assert len(table["rows"][0]["cells"]) == len(table["columnDefinitions"])
+        assert all(c["description"] for c in table["columnDefinitions"]), kind.kind
+        orjson.dumps(table)
