@@ -5,7 +5,7 @@ Model (client-go's reflector + indexer + handlers, in one small class):
    resourceVersion, mark the informer synced.
 2. Watch from that version (with bookmarks); apply each event to the cache and remember
    the event's resourceVersion. When the server ends the watch normally (its timeout),
-   watch again from the last version.
+   watch again from the last version (after a backoff if the watch carried nothing).
 3. On `Gone` (410: the version is too old) relist at once; on any other failure (broken
    stream, transport error, server error) wait a backoff on the injected clock, then relist.
    A relist emits only the difference to the cache (add / update / delete), so handlers
@@ -167,8 +167,9 @@ class Informer:
                 if need_list:
                     await self.relist()
                     need_list = False
-                await self._watch_once()
-                self.backoff.reset()
+                if await self._watch_once() == 0:
+                    # Ended at once with nothing: don't hammer a server that closes watches.
+                    await self.clock.sleep(self.backoff.next_delay())
             except Gone as exc:
                 if need_list:  # the list itself expired (continue token): do not spin
                     await self._back_off(exc)
@@ -202,7 +203,9 @@ class Informer:
         self.resource_version = result.resource_version
         self._synced.set()
 
-    async def _watch_once(self) -> None:
+    async def _watch_once(self) -> int:
+        """Follow one watch until the server ends it; returns how many events it carried."""
+        received = 0
         stream = self.client.watch(
             self.rt,
             self.namespace,
@@ -224,6 +227,8 @@ class Informer:
                 if rv := event.resource_version:
                     self.resource_version = rv
                 self.backoff.reset()
+                received += 1
+        return received
 
     async def _resync_loop(self, period: float) -> None:
         await self.wait_synced()

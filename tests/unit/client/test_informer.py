@@ -229,3 +229,20 @@ async def test_expired_list_backs_off_instead_of_spinning(
             assert calls == 1 and clock.deadlines() == [0.5]
             task.cancel()
     assert not inf.synced
+
+
+async def test_empty_watches_are_reopened_with_backoff(
+    make_client: MakeClient, clock: FakeClock
+) -> None:
+    server = FakeServer()
+    async with make_client(server.handler) as c:
+        inf = Informer(c, PODS)
+        async with asyncio.TaskGroup() as tg:
+            task = await start(inf, tg)
+            (await server.next_watch(1)).put_nowait(END)
+            await clock.wait_sleepers(1)
+            assert clock.deadlines() == [0.5] and len(server.feeds) == 1
+            clock.advance(0.5)
+            await server.next_watch(2)
+            assert server.lists == 1  # a normal end resumes the watch, no relist
+            task.cancel()
