@@ -1,0 +1,42 @@
+"""Server configuration: one frozen dataclass built where the process starts.
+
+Nothing in the apiserver reads the environment or global state; every tunable is here and is
+passed down from `serve()` / `build_app()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pacific import __version__
+
+KUBE_VERSION = (1, 32, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 6443
+    tls_cert_path: Path | None = None  # serving certificate (PEM); None serves plain HTTP
+    tls_key_path: Path | None = None
+    client_ca_path: Path | None = None  # CA whose client certificates authenticate users
+    token_file_path: Path | None = None  # static tokens: token,user,uid,"group1,group2"
+    # The address clients are told to use in /api serverAddressByClientCIDRs.
+    advertise_address: str = ""
+    max_body_bytes: int = 3 * 1024 * 1024
+    # Watch: each watcher's queue; a watcher that falls this far behind is closed.
+    watch_queue_size: int = 10_000
+    # Watch cache: how many recent events each resource's cache keeps for watches from "N".
+    event_ring_size: int = 20_000
+    bookmark_interval_s: float = 60.0
+    # A watch without timeoutSeconds ends after a random time in [min, 2*min), like kube.
+    min_request_timeout_s: float = 1800.0
+    # How long a read waits for the watch cache to catch up with the store.
+    cache_wait_s: float = 3.0
+    log_level: str = "warning"
+
+    @property
+    def git_version(self) -> str:
+        major, minor, patch = KUBE_VERSION
+        return f"v{major}.{minor}.{patch}-pacific.{__version__}"
