@@ -389,3 +389,56 @@ def test_smp_never_mutates_inputs() -> None:
 def test_smp_patch_must_be_an_object() -> None:
     with pytest.raises(BadRequest):
         apply_strategic_merge_patch(deployment(), [1], DEPLOYMENT)
+
+
+def test_smp_kubectl_apply_style_delete_with_element_order() -> None:
+    d = deployment()
+    containers(d).append({"name": "b", "image": "busybox"})
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {
+                    "$setElementOrder/containers": [{"name": "patch-demo-ctr"}],
+                    "containers": [{"$patch": "delete", "name": "b"}],
+                }
+            }
+        }
+    }
+    out = apply_strategic_merge_patch(d, patch, DEPLOYMENT)
+    assert containers(out) == [{"name": "patch-demo-ctr", "image": "nginx"}]
+
+
+def test_smp_primitive_element_order_with_deletions() -> None:
+    d = deployment()
+    d["metadata"]["finalizers"] = ["a", "b", "c"]
+    patch = {
+        "metadata": {
+            "$setElementOrder/finalizers": ["c", "x", "a"],
+            "finalizers": ["x"],
+            "$deleteFromPrimitiveList/finalizers": ["b"],
+        }
+    }
+    out = apply_strategic_merge_patch(d, patch, DEPLOYMENT)
+    assert out["metadata"]["finalizers"] == ["c", "x", "a"]
+
+
+def test_smp_nested_element_order_inside_a_merged_element() -> None:
+    d = deployment()
+    containers(d)[0]["env"] = [{"name": "A", "value": "1"}]
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "patch-demo-ctr",
+                            "$setElementOrder/env": [{"name": "B"}, {"name": "A"}],
+                            "env": [{"name": "B", "value": "2"}],
+                        }
+                    ]
+                }
+            }
+        }
+    }
+    out = apply_strategic_merge_patch(d, patch, DEPLOYMENT)
+    assert containers(out)[0]["env"] == [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]
