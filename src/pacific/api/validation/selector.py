@@ -83,7 +83,7 @@ def go_selector(selector: Any) -> GoText:
     """A LabelSelector as its Go String() prints it, for `Invalid value:` texts."""
     selector = selector if isinstance(selector, Mapping) else {}
     labels = selector.get("matchLabels") or {}
-    pairs = ",".join(f"{k}: {labels[k]}," for k in sorted(labels))
+    pairs = "".join(f"{k}: {labels[k]}," for k in sorted(labels))
     exprs = ",".join(
         f"LabelSelectorRequirement{{Key:{e.get('key', '')},Operator:{e.get('operator', '')},"
         f"Values:[]string{{{','.join(go_quote(str(v)) for v in e.get('values') or [])}}},}}"

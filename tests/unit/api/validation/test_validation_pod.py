@@ -76,7 +76,8 @@ def ctr(**fields: Any) -> dict[str, Any]:
         (
             {"activeDeadlineSeconds": 0},
             [
-                "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"
+                "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and "
+                "2147483647, inclusive"
             ],
         ),
         (
