@@ -128,3 +128,29 @@ async def test_events_are_recorded_and_counted(client: Client) -> None:
     assert second["metadata"]["name"] == first["metadata"]["name"]
     stored = await client.get(events, first["metadata"]["name"], "default")
     assert stored["count"] == 2 and stored["involvedObject"]["uid"] == obj["metadata"]["uid"]
+
+
+async def test_patch_types_status_and_binding(client: Client) -> None:
+    pods, cms = rt("", "v1", "Pod"), rt("", "v1", "ConfigMap")
+    container = {"name": "c", "image": "busybox"}
+    body = {"metadata": {"name": "p", "namespace": "default"}, "spec": {"containers": [container]}}
+    await client.create(pods, {"apiVersion": "v1", "kind": "Pod", **body})
+    labels = {"metadata": {"labels": {"x": "1"}}}
+    await client.patch(pods, "p", labels, namespace="default", patch_type="strategic")
+    add_label = [{"op": "add", "path": "/metadata/labels/y", "value": "2"}]
+    out = await client.patch(pods, "p", add_label, namespace="default", patch_type="json")
+    assert out["metadata"]["labels"] == {"x": "1", "y": "2"}
+    applied = await client.patch(
+        cms,
+        "applied",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "applied"}, "data": {}},
+        namespace="default",
+        patch_type="apply",
+        field_manager="tester",
+    )
+    assert applied["metadata"]["managedFields"][0]["manager"] == "tester"
+    current = await client.get(pods, "p", "default")
+    status = await client.update_status(pods, dict(current, status={"phase": "Running"}))
+    assert status["status"]["phase"] == "Running"
+    await client.bind("default", "p", "node-1")
+    assert (await client.get(pods, "p", "default"))["spec"]["nodeName"] == "node-1"
