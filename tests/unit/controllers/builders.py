@@ -72,6 +72,7 @@ def replicaset(
         "name": name,
         "namespace": "default",
         "uid": f"uid-{name}",
+        "labels": dict(template_labels or sel),
         "generation": generation,
         "creationTimestamp": created,
         "annotations": dict(annotations or {}),
