@@ -1,0 +1,200 @@
+"""One scheduling decision: filter hosts, score a sample of the feasible ones, pick one.
+
+Model (kube-scheduler's scheduling cycle, without preemption):
+1. Prepare the per-cycle state of cluster-wide filters (inter-pod affinity, spread).
+2. Filter hosts in order starting at `start` (rotating between decisions so every host
+   gets looked at), stopping once `feasible_to_find(n)` feasible hosts are found: like
+   kube's adaptive percentageOfNodesToScore (50% - n/125, at least 5%, at least 100
+   hosts), which keeps a decision's work bounded on thousands of hosts. On each host the
+   filters run in order and stop at the first one that fails.
+3. Score the feasible hosts (weighted plugins, see `scores`) and pick the best; ties go
+   to the host met first after `start`, which spreads equal hosts round-robin.
+4. Pinned workloads get the NUMA node `numa.choose_numa_node` picks on the chosen host.
+
+On failure the result carries kube's message: "0/N nodes are available: <count> <reason>,
+... ." with reasons sorted as kube sorts them (as strings "<count> <reason>"), followed by
+the preemption summary kube prints. Pacific does not preempt yet, so every host whose
+reasons could be fixed by evicting workloads reports "No preemption victims found for
+incoming pod" and the others "Preemption is not helpful for scheduling".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pacific.scheduler import scores
+from pacific.scheduler.filters import HOST_FILTERS, is_unresolvable, pick_numa_node
+from pacific.scheduler.interpod import (
+    AFFINITY_MISMATCH,
+    InterPodState,
+    interpod_filter,
+    prepare_interpod,
+)
+from pacific.scheduler.nodeinfo import NodeInfo
+from pacific.scheduler.spread import (
+    SPREAD_MISSING_LABEL,
+    SpreadState,
+    prepare_spread,
+    spread_filter,
+)
+from pacific.scheduler.workload import Workload
+
+MIN_FEASIBLE = 100
+MIN_PERCENTAGE = 5
+NOT_HELPFUL = "Preemption is not helpful for scheduling"
+NO_VICTIMS = "No preemption victims found for incoming pod"
+_UNRESOLVABLE_CLUSTER = frozenset({AFFINITY_MISMATCH, SPREAD_MISSING_LABEL})
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Score plugin weights (kube's defaults)."""
+
+    allocation: int = 1
+    numa_locality: int = 1
+    taint_toleration: int = 3
+    node_affinity: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    node: str
+    numa_node: int | None
+    next_start: int
+
+
+@dataclass(frozen=True, slots=True)
+class FitError:
+    total: int
+    histogram: Mapping[str, int]  # reason -> number of hosts
+    unresolvable_hosts: int
+    next_start: int
+
+    @property
+    def message(self) -> str:
+        return fit_error_message(self.total, self.histogram, self.unresolvable_hosts)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterView:
+    """What a decision reads: hosts in a stable order plus cluster-wide indexes."""
+
+    nodes: Sequence[NodeInfo]
+    anti_affinity_holders: Iterable[tuple[Workload, NodeInfo]] = ()
+    namespace_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+def feasible_to_find(total: int, percentage: int = 0) -> int:
+    """How many feasible hosts to find before scoring (percentage 0: adaptive)."""
+    if total < MIN_FEASIBLE or percentage >= 100:
+        return total
+    if percentage <= 0:
+        percentage = max(50 - total // 125, MIN_PERCENTAGE)
+    return max(total * percentage // 100, MIN_FEASIBLE)
+
+
+def _histogram_text(total: int, histogram: Mapping[str, int]) -> str:
+    items = sorted(f"{count} {reason}" for reason, count in histogram.items())
+    return f"0/{total} nodes are available: " + ", ".join(items) + "."
+
+
+def fit_error_message(total: int, histogram: Mapping[str, int], unresolvable_hosts: int) -> str:
+    """kube's FailedScheduling text, e.g. "0/3 nodes are available: 1 node(s) were
+    unschedulable, 2 Insufficient memory. preemption: 0/3 nodes are available: 1
+    Preemption is not helpful for scheduling, 2 No preemption victims found for incoming
+    pod." For no hosts at all: "no nodes available to schedule pods"."""
+    if total == 0:
+        return "no nodes available to schedule pods"
+    preemption: dict[str, int] = {}
+    if unresolvable_hosts:
+        preemption[NOT_HELPFUL] = unresolvable_hosts
+    if total - unresolvable_hosts:
+        preemption[NO_VICTIMS] = total - unresolvable_hosts
+    return f"{_histogram_text(total, histogram)} preemption: {_histogram_text(total, preemption)}"
+
+
+def _unresolvable(reasons: tuple[str, ...]) -> bool:
+    return any(r in _UNRESOLVABLE_CLUSTER or is_unresolvable(r) for r in reasons)
+
+
+def host_reasons(
+    w: Workload, node: NodeInfo, interpod: InterPodState, spread: SpreadState | None
+) -> tuple[str, ...]:
+    """Every filter in order; the reasons of the first that fails (() if none)."""
+    for f in HOST_FILTERS:
+        reasons = f(w, node)
+        if reasons:
+            return reasons
+    if spread is not None:
+        reasons = spread_filter(w, spread, node)
+        if reasons:
+            return reasons
+    if not interpod.empty or w.pod_affinity:
+        return interpod_filter(w, interpod, node)
+    return ()
+
+
+def score_host(
+    w: Workload, node: NodeInfo, strategy: str, weights: Weights
+) -> tuple[int, int, int]:
+    """(weighted score of the plugins that need no normalisation, raw taint count, raw
+    preferred affinity weight)."""
+    base = weights.allocation * scores.allocation_score(w, node, strategy)
+    base += weights.numa_locality * scores.numa_locality_score(w, node)
+    return base, scores.prefer_no_schedule_count(w, node), scores.preferred_affinity_weight(w, node)
+
+
+def schedule(
+    w: Workload,
+    cluster: ClusterView,
+    *,
+    start: int = 0,
+    percentage: int = 0,
+    strategy: str = scores.LEAST_ALLOCATED,
+    weights: Weights = Weights(),
+) -> Placement | FitError:
+    """Decide where `w` goes among `cluster.nodes` (pure: reads, never mutates)."""
+    nodes = cluster.nodes
+    total = len(nodes)
+    if total == 0:
+        return FitError(0, {}, 0, 0)
+    interpod = prepare_interpod(w, nodes, cluster.anti_affinity_holders, cluster.namespace_labels)
+    spread = prepare_spread(w, nodes)
+    wanted = feasible_to_find(total, percentage)
+    feasible: list[NodeInfo] = []
+    histogram: dict[str, int] = {}
+    unresolvable = 0
+    examined = 0
+    start %= total
+    while examined < total and len(feasible) < wanted:
+        node = nodes[(start + examined) % total]
+        examined += 1
+        reasons = host_reasons(w, node, interpod, spread)
+        if not reasons:
+            feasible.append(node)
+            continue
+        for reason in reasons:
+            histogram[reason] = histogram.get(reason, 0) + 1
+        if _unresolvable(reasons):
+            unresolvable += 1
+    next_start = (start + examined) % total
+    if not feasible:
+        return FitError(total, histogram, unresolvable, next_start)
+    best = _pick(w, feasible, strategy, weights)
+    numa_node = pick_numa_node(w, best) if w.pinned else None
+    return Placement(best.name, numa_node, next_start)
+
+
+def _pick(w: Workload, feasible: list[NodeInfo], strategy: str, weights: Weights) -> NodeInfo:
+    if len(feasible) == 1:
+        return feasible[0]
+    rows = [score_host(w, node, strategy, weights) for node in feasible]
+    taints = scores.normalize([r[1] for r in rows], reverse=True)
+    affinity = scores.normalize([r[2] for r in rows])
+    best_index, best_score = 0, -1
+    for i, (base, _, _) in enumerate(rows):
+        total = base + weights.taint_toleration * taints[i] + weights.node_affinity * affinity[i]
+        if total > best_score:
+            best_index, best_score = i, total
+    return feasible[best_index]
