@@ -109,6 +109,8 @@ class App:
     async def run(self, started: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
         """Run the watch caches until `stop` is set; `started` is awaited once ready."""
         server = self.server
+        for rt in server.kinds.kinds:  # build every schema now, not on the first write
+            server.kinds.schema_of(rt)
         async with asyncio.TaskGroup() as tg:
             caches = tg.create_task(server.caches.run())
             await server.caches.wait_ready()

@@ -84,6 +84,7 @@ def prepare_create(rt: ResourceType, obj: Obj, now: dt.datetime) -> None:
     meta.pop("selfLink", None)
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = generate_name(meta["generateName"])
+    normalize_metadata(obj)
     meta["uid"] = str(uuid.uuid4())
     meta["creationTimestamp"] = rfc3339(now)
     meta["generation"] = 1
@@ -97,6 +98,18 @@ def prepare_create(rt: ResourceType, obj: Obj, now: dt.datetime) -> None:
         spec = obj.setdefault("spec", {})
         if "kubernetes" not in (spec.get("finalizers") or []):
             spec["finalizers"] = [*(spec.get("finalizers") or []), "kubernetes"]
+
+
+OMIT_WHEN_EMPTY = ("labels", "annotations", "finalizers", "ownerReferences", "managedFields")
+
+
+def normalize_metadata(obj: Obj) -> None:
+    """Drop empty metadata collections, as Go's `omitempty` never writes them."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for key in OMIT_WHEN_EMPTY:
+            if key in meta and not meta[key]:
+                del meta[key]
 
 
 def _spec_part(obj: Obj) -> dict[str, Any]:
@@ -117,6 +130,7 @@ def prepare_update(rt: ResourceType, new: Obj, old: Obj) -> None:
             new["status"] = copy.deepcopy(old["status"])
         else:
             new.pop("status", None)
+    normalize_metadata(new)
     generation = int(old_meta.get("generation") or 1)
     if _spec_part(new) != _spec_part(old):
         generation += 1
@@ -141,4 +155,5 @@ def prepare_status_update(new: Obj, old: Obj) -> Obj:
         meta["managedFields"] = new_meta["managedFields"]
     if "resourceVersion" in new_meta:
         meta["resourceVersion"] = new_meta["resourceVersion"]
+    normalize_metadata(out)
     return out

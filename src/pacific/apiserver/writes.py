@@ -256,10 +256,7 @@ async def delete(server: Server, call: Call) -> Response:
     obj, removed = await server.registry.delete(rt, call.namespace, call.route.name, options)
     if removed and (rt.group, rt.plural) not in RETURNS_DELETED_OBJECT:
         return render.json_response(_success(rt, obj))
-    status = 200
-    if not removed and options.propagation_policy in ("Foreground", "Background"):
-        status = 202
-    return render.object_response(rt, obj, call.output, status=status, now=server.clock())
+    return render.object_response(rt, obj, call.output, now=server.clock())
 
 
 def _success(rt: ResourceType, obj: Obj) -> Obj:
