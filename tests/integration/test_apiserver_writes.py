@@ -11,7 +11,7 @@ import httpx
 import orjson
 import pytest
 
-from pacific.testing.apiserver import RunningAPIServer, running_apiserver
+from pacific.testing.apiserver import running_apiserver
 
 NS = "/api/v1/namespaces/default"
 POD = {
