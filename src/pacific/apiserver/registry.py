@@ -19,17 +19,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
 
 from pacific.api.errors import (
     AlreadyExists,
+    BadRequest,
     Conflict,
     Forbidden,
     Gone,
     InternalError,
     NotFound,
+    Timeout,
 )
 from pacific.api.resources import Obj, ResourceType
 from pacific.apiserver.deletion import DeleteOptions, plan_delete, should_delete_on_update
@@ -69,8 +70,6 @@ def with_revision(obj: Obj, revision: int) -> Obj:
 
 
 def parse_resource_version(text: str) -> int:
-    from pacific.api.errors import BadRequest
-
     try:
         value = int(text)
     except ValueError:
@@ -122,8 +121,6 @@ class Registry:
         except Compacted as exc:
             raise Gone(f"too old resource version: {exc.requested} ({exc.compacted})") from exc
         except FutureRevision as exc:
-            from pacific.api.errors import Timeout
-
             raise Timeout(
                 f"Too large resource version: {exc.requested}, current: {exc.current}"
             ) from exc
@@ -255,20 +252,3 @@ class Registry:
 
     async def current_revision(self) -> int:
         return await self.store.current_revision()
-
-
-def status_success(rt: ResourceType, obj: Obj) -> dict[str, Any]:
-    """The Status kube returns from DELETE for kinds that do not return the object."""
-    meta = obj.get("metadata") or {}
-    details: dict[str, Any] = {"name": meta.get("name", ""), "kind": rt.plural}
-    if rt.group:
-        details["group"] = rt.group
-    if meta.get("uid"):
-        details["uid"] = meta["uid"]
-    return {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Success",
-        "details": details,
-    }

@@ -13,7 +13,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pacific.api.errors import BadRequest, Conflict, Details, NotFound
+from pacific.api.errors import (
+    FIELD_VALUE_INVALID,
+    BadRequest,
+    Cause,
+    Conflict,
+    Details,
+    Invalid,
+    NotFound,
+)
 from pacific.api.resources import Obj, ResourceType
 from pacific.api.selectors import label_selector_from_object
 from pacific.apiserver import admission, bodies, params, render
@@ -81,8 +89,6 @@ async def write_scale(server: Server, call: Call) -> Response:
             raise BadRequest("the name of the object does not match the name on the URL")
         replicas = _replicas(scale)
         if replicas < 0:
-            from pacific.api.errors import FIELD_VALUE_INVALID, Cause, Invalid
-
             raise Invalid.of(
                 "Scale",
                 "autoscaling",

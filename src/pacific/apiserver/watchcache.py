@@ -116,10 +116,11 @@ class Watcher:
             return
         event_type = event.type
         if self.filter is not None:
-            now = event.type != DELETED and self.filter(event.entry.attrs)
-            before = event.prev is not None and self.filter(event.prev.attrs)
             if event.type == DELETED:
                 now, before = False, self.filter(event.entry.attrs)
+            else:
+                now = self.filter(event.entry.attrs)
+                before = event.prev is not None and self.filter(event.prev.attrs)
             if now and before:
                 event_type = MODIFIED
             elif now:

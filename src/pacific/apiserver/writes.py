@@ -27,7 +27,12 @@ from pacific.apiserver.deletion import DeleteOptions
 from pacific.apiserver.negotiation import Body, body_format
 from pacific.apiserver.reads import make_filter
 from pacific.apiserver.registry import decode
-from pacific.apiserver.strategy import prepare_status_update, prepare_update
+from pacific.apiserver.strategy import (
+    prepare_create,
+    prepare_status_update,
+    prepare_update,
+    rfc3339,
+)
 
 # Kinds whose DELETE returns the object (kube's ReturnDeletedObject); others a Status.
 RETURNS_DELETED_OBJECT = frozenset({("", "pods"), ("", "namespaces"), ("", "services")})
@@ -178,7 +183,6 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
     _check_name(call, applied)
     warnings = admission.check(server.hooks, rt, applied, opts)
     schema = server.kinds.schema_of(rt)
-    from pacific.apiserver.strategy import rfc3339
 
     def run(live: Obj | None) -> Obj:
         out: Obj = ssa(
@@ -209,8 +213,6 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
         if sub:
             raise
     created = run(None)
-    from pacific.apiserver.strategy import prepare_create
-
     prepare_create(rt, created, server.clock())
     if server.hooks.apply_defaults is not None:
         server.hooks.apply_defaults(rt, created)
