@@ -1,0 +1,145 @@
+"""The scheduler's cache: hosts and the workloads placed on them, bound or assumed.
+
+Model: informers feed Nodes (`set_node`/`delete_node`) and bound Pods (`add_bound`/
+`remove`); the scheduling loop adds its own decisions with `assume` before the binding
+is even sent, so the next decision already sees them (the informer lags by a watch
+round-trip). When the bound pod then arrives from the informer, it replaces the assumed
+entry (same uid) instead of counting twice; `forget` drops an assumption whose binding
+failed. An assumption whose binding succeeded but never showed up (the pod was deleted
+in between) expires `ASSUMED_TTL` seconds after `finish_binding`.
+
+Invariants:
+- A uid is placed on at most one host (`_placed[uid]` names it).
+- Workloads may reference a host the cache has not seen yet (informers race): the host
+  then exists as a placeholder that is not offered to decisions until its Node arrives.
+- `view()` lists offered hosts in a stable order (sorted by name, rebuilt only when the
+  set of hosts changes), so rotating the start index walks every host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pacific.scheduler.framework import ClusterView
+from pacific.scheduler.nodeinfo import NodeInfo, node_info_from_node
+from pacific.scheduler.numa import numa_node_of
+from pacific.scheduler.workload import Resources, Workload, workload_from_pod
+
+ASSUMED_TTL = 30.0
+
+Obj = Mapping[str, Any]
+
+
+def _placeholder(name: str) -> NodeInfo:
+    return NodeInfo(name=name, labels={}, allocatable=Resources(), allowed_pods=0)
+
+
+class SchedulerCache:
+    def __init__(self) -> None:
+        self._nodes: dict[str, NodeInfo] = {}
+        self._known: set[str] = set()
+        self._order: list[NodeInfo] | None = None
+        self._placed: dict[str, str] = {}
+        self._assumed: dict[str, float | None] = {}  # uid -> expiry (None: still binding)
+        self._anti: dict[str, Workload] = {}
+        self.namespace_labels: dict[str, Mapping[str, str]] = {}
+
+    # -- hosts -------------------------------------------------------------------------------
+
+    def set_node(self, node: Obj) -> NodeInfo:
+        fresh = node_info_from_node(node)
+        info = self._nodes.get(fresh.name)
+        if info is None:
+            self._nodes[fresh.name] = info = fresh
+        else:
+            info.update_from(fresh)
+        if fresh.name not in self._known:
+            self._known.add(fresh.name)
+            self._order = None
+        return info
+
+    def delete_node(self, name: str) -> None:
+        if name in self._known:
+            self._known.discard(name)
+            self._order = None
+        info = self._nodes.get(name)
+        if info is not None and not info.workloads:
+            del self._nodes[name]
+
+    def node(self, name: str) -> NodeInfo | None:
+        return self._nodes.get(name) if name in self._known else None
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    # -- workloads ---------------------------------------------------------------------------
+
+    def add_bound(self, pod: Obj) -> None:
+        """A bound pod from the informer; confirms an assumption with the same uid."""
+        node_name = str((pod.get("spec") or {}).get("nodeName") or "")
+        if not node_name:
+            return
+        w = workload_from_pod(pod)
+        annotations = (pod.get("metadata") or {}).get("annotations")
+        self._assumed.pop(w.uid, None)
+        self._place(w, node_name, numa_node_of(annotations) if w.pinned else None)
+
+    def assume(self, w: Workload, node_name: str, numa_node: int | None) -> None:
+        self._assumed[w.uid] = None
+        self._place(w, node_name, numa_node)
+
+    def is_assumed(self, uid: str) -> bool:
+        return uid in self._assumed
+
+    def finish_binding(self, uid: str, now: float) -> None:
+        if uid in self._assumed:
+            self._assumed[uid] = now + ASSUMED_TTL
+
+    def forget(self, uid: str) -> None:
+        """Drop an assumption (its binding failed)."""
+        if self._assumed.pop(uid, False) is not False:
+            self.remove(uid)
+
+    def expire(self, now: float) -> None:
+        expired = [uid for uid, at in self._assumed.items() if at is not None and at <= now]
+        for uid in expired:
+            self.forget(uid)
+
+    def remove(self, uid: str) -> None:
+        node_name = self._placed.pop(uid, None)
+        self._assumed.pop(uid, None)
+        self._anti.pop(uid, None)
+        if node_name is None:
+            return
+        info = self._nodes.get(node_name)
+        if info is None:
+            return
+        info.remove(uid)
+        if not info.workloads and node_name not in self._known:
+            del self._nodes[node_name]
+
+    def _place(self, w: Workload, node_name: str, numa_node: int | None) -> None:
+        if self._placed.get(w.uid) not in (None, node_name):
+            self.remove(w.uid)
+        info = self._nodes.get(node_name)
+        if info is None:
+            self._nodes[node_name] = info = _placeholder(node_name)
+        info.add(w, numa_node)
+        self._placed[w.uid] = node_name
+        if w.pod_anti_affinity:
+            self._anti[w.uid] = w
+        else:
+            self._anti.pop(w.uid, None)
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def view(self) -> ClusterView:
+        if self._order is None:
+            self._order = [self._nodes[name] for name in sorted(self._known)]
+        holders = [
+            (w, self._nodes[self._placed[uid]])
+            for uid, w in self._anti.items()
+            if self._placed.get(uid) in self._nodes
+        ]
+        return ClusterView(self._order, holders, self.namespace_labels)
