@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -40,33 +39,33 @@ def _pod(name: str, cpu: str, memory: str, limits: bool = False) -> dict[str, An
     }
 
 
-async def _eventually(check: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.2)
+async def _eventually(check: Any, within: float = 60.0) -> Any:
+    async with asyncio.timeout(within):
+        while True:
+            result = await check()
+            if result:
+                return result
+            await asyncio.sleep(0.2)
 
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[Client]:
     assert PODS and NODES and NAMESPACES
-    async with running_apiserver(None, tmp_path) as srv:
-        async with Client(srv.url, token=srv.token, ca_path=str(srv.ca_path)) as client:
-            with contextlib.suppress(AlreadyExists):
-                await client.create(NAMESPACES, {"metadata": {"name": "default"}})
-            async with asyncio.TaskGroup() as tg:
-                hosts = tg.create_task(run_simhosts(client, 20, 8, "32Gi", 2))
-                await _eventually(lambda: _count_nodes(client, 20))
-                scheduler = tg.create_task(run_scheduler(client, SchedulerConfig()))
-                try:
-                    yield client
-                finally:
-                    hosts.cancel()
-                    scheduler.cancel()
+    async with (
+        running_apiserver(None, tmp_path) as srv,
+        Client(srv.url, token=srv.token, ca_path=str(srv.ca_path)) as client,
+    ):
+        with contextlib.suppress(AlreadyExists):
+            await client.create(NAMESPACES, {"metadata": {"name": "default"}})
+        async with asyncio.TaskGroup() as tg:
+            hosts = tg.create_task(run_simhosts(client, 20, 8, "32Gi", 2))
+            await _eventually(lambda: _count_nodes(client, 20))
+            scheduler = tg.create_task(run_scheduler(client, SchedulerConfig()))
+            try:
+                yield client
+            finally:
+                hosts.cancel()
+                scheduler.cancel()
 
 
 async def _count_nodes(client: Client, want: int) -> bool:
@@ -89,7 +88,7 @@ async def test_200_pods_are_bound_running_and_fit(cluster: Client) -> None:
         ok = len(pods) == 200 and all(p["status"].get("phase") == "Running" for p in pods)
         return pods if ok else None
 
-    pods = await _eventually(all_running, timeout=90)
+    pods = await _eventually(all_running, within=90)
     used: dict[str, list[int]] = {}
     for pod in pods:
         assert pod["spec"]["nodeName"].startswith("sim-")
