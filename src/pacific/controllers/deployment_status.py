@@ -113,7 +113,7 @@ def calculate_status(d: Obj, all_rss: list[Obj], new_rs: Obj | None, now: dateti
             now,
         )
     set_condition(status, cond)
-    return {k: v for k, v in status.items() if v != 0 or k == "observedGeneration"}
+    return status
 
 
 def is_complete(d: Obj, status: Obj) -> bool:
