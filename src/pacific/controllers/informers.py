@@ -50,16 +50,17 @@ class SharedInformers:
     def __init__(self, client: Client, clock: Clock) -> None:
         self.client = client
         self.clock = clock
-        self._informers: dict[ResourceType, Informer] = {}
+        self._informers: dict[tuple[str, str, str], Informer] = {}
         self._group: asyncio.TaskGroup | None = None
 
     def get(self, rt: ResourceType) -> Informer:
-        informer = self._informers.get(rt)
+        key = (rt.group, rt.version, rt.plural)
+        informer = self._informers.get(key)
         if informer is None:
             informer = Informer(
                 self.client, rt, clock=self.clock, indexers={OWNER_INDEX: by_owner_uid}
             )
-            self._informers[rt] = informer
+            self._informers[key] = informer
             if self._group is not None:
                 self._group.create_task(informer.run())
         return informer
