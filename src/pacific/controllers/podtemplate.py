@@ -6,8 +6,8 @@ by an object that is not ours). Kubernetes computes it as FNV-1a (32 bit) over a
 template, followed by the collision count as 8 little-endian bytes, and renders the decimal
 value of the sum through `SafeEncodeString` (each digit mapped into an alphabet without
 vowels, so a hash never spells words). Pacific hashes the canonical JSON of the template
-(sorted keys, no whitespace) instead of a Go struct dump: the same template always gives
-the same name, and any change to it gives a new one.
+(sorted keys, no whitespace, empty fields pruned) instead of a Go struct dump: the same
+template always gives the same name, and any change to it gives a new one.
 
 Invariant: the hash label itself (`pod-template-hash`) never takes part in template
 comparison (`equal_ignoring_hash`), so a ReplicaSet whose template carries the label is
@@ -41,8 +41,20 @@ def safe_encode(text: str) -> str:
     return "".join(SAFE_ALPHABET[ord(ch) % len(SAFE_ALPHABET)] for ch in text)
 
 
+def pruned(value: Any) -> Any:
+    """`value` without null, empty-object and empty-list fields, recursively: the
+    semantic form of a template, where `resources: {}` and no `resources` are the same
+    (as they are to Go's decoder, whose structs the hash in kube is computed over)."""
+    if isinstance(value, dict):
+        out = {k: pruned(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v is not None and v != {} and v != []}
+    if isinstance(value, list):
+        return [pruned(v) for v in value]
+    return value
+
+
 def compute_hash(template: Obj, collision_count: int | None = None) -> str:
-    state = fnv32a(orjson.dumps(template, option=orjson.OPT_SORT_KEYS))
+    state = fnv32a(orjson.dumps(pruned(template), option=orjson.OPT_SORT_KEYS))
     if collision_count is not None:
         state = fnv32a((collision_count & 0xFFFFFFFF).to_bytes(8, "little"), state)
     return safe_encode(str(state))
@@ -64,7 +76,7 @@ def without_hash(template: Obj | None) -> Obj:
 
 
 def equal_ignoring_hash(a: Obj | None, b: Obj | None) -> bool:
-    return without_hash(a) == without_hash(b)
+    return bool(pruned(without_hash(a)) == pruned(without_hash(b)))
 
 
 def with_hash_label(template: Obj, value: str) -> Obj:

@@ -42,3 +42,12 @@ def test_equal_ignoring_hash():
 def test_selector_with_hash():
     sel = selector_with_hash({"matchLabels": {"app": "web"}}, "abc")
     assert sel == {"matchLabels": {"app": "web", "pod-template-hash": "abc"}}
+
+
+def test_empty_fields_do_not_change_identity():
+    with_empty = {
+        "metadata": {"labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "c", "resources": {}}], "volumes": []},
+    }
+    assert equal_ignoring_hash(with_empty, TEMPLATE)
+    assert compute_hash(with_empty) == compute_hash(TEMPLATE)
