@@ -81,7 +81,7 @@ OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip"
 
 
 @dataclass(frozen=True)
-class TestImage:
+class BuiltImage:
     name: str  # full reference
     config: bytes
     layers: tuple[bytes, ...]  # gzipped layer tars, bottom first
@@ -150,7 +150,7 @@ def _top_layer() -> bytes:
     )
 
 
-def _image(name: str, tars: list[bytes]) -> TestImage:
+def _image(name: str, tars: list[bytes]) -> BuiltImage:
     config = {
         "architecture": "amd64",
         "os": "linux",
@@ -173,10 +173,10 @@ def _image(name: str, tars: list[bytes]) -> TestImage:
             for layer in layers
         ],
     }
-    return TestImage(name, config_bytes, layers, json.dumps(manifest, sort_keys=True).encode())
+    return BuiltImage(name, config_bytes, layers, json.dumps(manifest, sort_keys=True).encode())
 
 
-def build_images(busybox: Path = BUSYBOX) -> dict[str, TestImage]:
+def build_images(busybox: Path = BUSYBOX) -> dict[str, BuiltImage]:
     base = _base_layer(busybox.read_bytes())
     return {
         "busybox": _image("pacific.test/busybox:latest", [base]),
@@ -190,7 +190,7 @@ def _add(tar: tarfile.TarFile, path: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def write_oci_archive(image: TestImage, path: Path) -> None:
+def write_oci_archive(image: BuiltImage, path: Path) -> None:
     index = {
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.index.v1+json",
@@ -216,7 +216,7 @@ def write_oci_archive(image: TestImage, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_docker_archive(image: TestImage, path: Path) -> None:
+def write_docker_archive(image: BuiltImage, path: Path) -> None:
     """The `docker save` layout: <config hex>.json, <n>/layer.tar (uncompressed)."""
     config_name = digest_of(image.config).removeprefix("sha256:") + ".json"
     layer_names = [f"{i}/layer.tar" for i in range(len(image.layers))]
