@@ -33,14 +33,15 @@ from pacific.api.errors import (
 )
 from pacific.api.kinds import DEFAULT as DEFAULT_KINDS
 from pacific.api.kinds import Registry as Kinds
-from pacific.apiserver import hooks, pages, reads, reviews, subresources, watch, writes
+from pacific.apiserver import pages, reads, reviews, subresources, watch, writes
 from pacific.apiserver.auth import Authenticator, User
 from pacific.apiserver.config import ServerConfig
 from pacific.apiserver.context import Call, Response, Server
 from pacific.apiserver.negotiation import JSON, choose_output
 from pacific.apiserver.params import flag, parse_query
-from pacific.apiserver.registry import Registry
+from pacific.apiserver.registry import Allocator, Registry
 from pacific.apiserver.routes import Page, PageRoute, Verb, not_found, parse
+from pacific.apiserver.services import ServiceAllocator
 from pacific.apiserver.watchcache import WatchCaches
 from pacific.store.protocol import Store
 
@@ -111,6 +112,7 @@ class App:
         server = self.server
         for rt in server.kinds.kinds:  # build every schema now, not on the first write
             server.kinds.schema_of(rt)
+        await server.registry.load_allocations()
         async with asyncio.TaskGroup() as tg:
             caches = tg.create_task(server.caches.run())
             await server.caches.wait_ready()
@@ -280,10 +282,16 @@ def build_server(
     clock: Callable[[], dt.datetime] = utcnow,
 ) -> Server:
     served = kinds if kinds is not None else DEFAULT_KINDS
+    allocators: dict[str, Allocator] = {}
+    services = served.by_resource("", "v1", "services")
+    if services is not None:
+        allocators[services.prefix()] = ServiceAllocator(
+            config.service_cidr, config.node_port_range
+        )
     return Server(
         config=config,
         kinds=served,
-        registry=Registry(store, clock),
+        registry=Registry(store, clock, allocators),
         caches=WatchCaches(
             store,
             list(served.kinds),
@@ -292,7 +300,6 @@ def build_server(
         ),
         auth=Authenticator.from_token_file(config.token_file_path),
         clock=clock,
-        hooks=hooks.load(),
     )
 
 

@@ -12,10 +12,10 @@ from typing import Any
 import orjson
 import yaml
 
-from pacific.api.errors import BadRequest, UnsupportedMediaType
+from pacific.api import protobuf
+from pacific.api.errors import BadRequest
 from pacific.api.resources import Obj, ResourceType
-from pacific.apiserver.hooks import Hooks
-from pacific.apiserver.negotiation import PROTOBUF, Body, body_format
+from pacific.apiserver.negotiation import Body, body_format
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
@@ -34,17 +34,18 @@ def load_yaml(body: bytes) -> Any:
         raise BadRequest(f"error converting YAML to JSON: yaml: {exc}") from None
 
 
-def load_object(body: bytes, content_type: str, hooks: Hooks) -> Obj:
+def json_text(body: bytes, content_type: str) -> bytes | None:
+    """The body when it is JSON text (where repeated keys can still be seen), else None."""
+    return body if body_format(content_type, patch=False) is Body.JSON else None
+
+
+def load_object(body: bytes, content_type: str) -> Obj:
     """A create/update body as a dict (not yet checked against any kind)."""
     fmt = body_format(content_type, patch=False)
     if not body.strip():
         raise BadRequest("request body must not be empty")
     if fmt is Body.PROTOBUF:
-        if hooks.protobuf_decode is None:
-            raise UnsupportedMediaType(
-                f"the body of the request was in an unknown format: {PROTOBUF}"
-            )
-        doc: Any = hooks.protobuf_decode(body)
+        doc: Any = protobuf.decode(body)
     elif fmt is Body.YAML:
         doc = load_yaml(body)
     else:

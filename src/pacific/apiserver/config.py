@@ -35,6 +35,10 @@ class ServerConfig:
     # How long a read waits for the watch cache to catch up with the store.
     cache_wait_s: float = 3.0
     log_level: str = "warning"
+    # Service cluster IPs come from this CIDR (its first address is the `kubernetes`
+    # Service's); NodePorts from this inclusive range.
+    service_cidr: str = "10.96.0.0/12"
+    node_port_range: tuple[int, int] = (30000, 32767)
 
     @property
     def git_version(self) -> str:

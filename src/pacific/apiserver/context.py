@@ -16,10 +16,10 @@ from pacific.api.openapi import OpenAPIV3
 from pacific.api.resources import ResourceType
 from pacific.apiserver.auth import Authenticator, User
 from pacific.apiserver.config import ServerConfig
-from pacific.apiserver.hooks import Hooks
 from pacific.apiserver.negotiation import Output
 from pacific.apiserver.registry import Registry
 from pacific.apiserver.routes import ResourceRoute
+from pacific.apiserver.strategy import generate_name
 from pacific.apiserver.watchcache import WatchCaches
 
 
@@ -31,7 +31,8 @@ class Server:
     caches: WatchCaches
     auth: Authenticator
     clock: Callable[[], dt.datetime]
-    hooks: Hooks
+    # generateName -> name (random suffix); injectable so tests can force collisions.
+    names: Callable[[str], str] = generate_name
     # Pre-encoded documents (discovery, OpenAPI) keyed by path + variant.
     documents: dict[str, bytes] = field(default_factory=dict)
     openapi: OpenAPIV3 | None = None

@@ -61,7 +61,7 @@ def write_options(query: dict[str, str], user_agent: str) -> WriteOptions:
     dry = query.get("dryRun", "")
     if dry not in ("", "All"):
         raise BadRequest(f'Invalid value: "{dry}": supported values: "All"')
-    validation = query.get("fieldValidation", "") or "Strict"
+    validation = query.get("fieldValidation", "") or "Warn"  # kube's default when unset
     if validation not in FIELD_VALIDATION:
         raise BadRequest(
             f'fieldValidation: Unsupported value: "{validation}": supported values: '

@@ -9,6 +9,11 @@ Model and invariants:
   lost race (kube's GuaranteedUpdate) — the transform runs again on the fresh object.
 - Namespaced creates need the namespace to exist (404) and not be terminating (403).
 - `dry_run` runs every check and returns what would be stored, storing nothing.
+- Values allocated from a shared pool (a Service's cluster IP and NodePorts) are taken by an
+  `Allocator` registered for the type, around the store write: reserved before it,
+  committed after it succeeded, rolled back after it failed (also between the retries of a
+  compare-and-swap), released once the object is gone. `load_allocations()` rebuilds every
+  allocator from the stored objects, before the server serves.
 - `last_write[prefix]` is the revision of this server's latest write under a resource
   prefix: the watch cache is fresh for a consistent read once it has seen that revision.
   (Sound because the apiserver is the store's only writer.)
@@ -17,8 +22,9 @@ Model and invariants:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import orjson
 
@@ -90,11 +96,59 @@ def _name_of(obj: Obj) -> str:
     return str((obj.get("metadata") or {}).get("name", ""))
 
 
+class Reservation(Protocol):
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class Allocator(Protocol):
+    """Values of a shared pool that objects of one type hold (see the module docstring)."""
+
+    def rebuild(self, objs: Iterable[Obj]) -> None: ...
+
+    def reserve_update(self, old: Obj | None, new: Obj, dry_run: bool) -> Reservation: ...
+
+    def release(self, obj: Obj) -> None: ...
+
+
+class _Nothing:
+    def commit(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        return None
+
+
+NOTHING = _Nothing()
+
+
 class Registry:
-    def __init__(self, store: Store, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], dt.datetime],
+        allocators: Mapping[str, Allocator] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.last_write: dict[str, int] = {}
+        self.allocators: dict[str, Allocator] = dict(allocators or {})  # by rt.prefix()
+
+    async def load_allocations(self) -> None:
+        """Rebuild every allocator from the objects stored under its prefix."""
+        for prefix, allocator in self.allocators.items():
+            result = await self.store.list(prefix)
+            allocator.rebuild(orjson.loads(kv.value) for kv in result.items)
+
+    def _reserve(self, rt: ResourceType, old: Obj | None, new: Obj, dry_run: bool) -> Reservation:
+        allocator = self.allocators.get(rt.prefix())
+        return NOTHING if allocator is None else allocator.reserve_update(old, new, dry_run)
+
+    def _release(self, rt: ResourceType, obj: Obj) -> None:
+        allocator = self.allocators.get(rt.prefix())
+        if allocator is not None:
+            allocator.release(obj)
 
     def _wrote(self, rt: ResourceType, revision: int) -> None:
         prefix = rt.prefix()
@@ -149,16 +203,22 @@ class Registry:
         if rt.namespaced and namespace:
             await self.check_namespace(namespace)
         key = rt.key(namespace, name)
-        value = encode(obj)
         if dry_run:
             if await self.store.get(key) is not None:
                 raise AlreadyExists.of(rt.plural, rt.group, name)
+            self._reserve(rt, None, obj, dry_run=True)
             obj.get("metadata", {}).pop("resourceVersion", None)
             return obj
+        reservation = self._reserve(rt, None, obj, dry_run=False)
         try:
-            kv = await self.store.create(key, value)
+            kv = await self.store.create(key, encode(obj))
         except KeyExists:
+            reservation.rollback()
             raise AlreadyExists.of(rt.plural, rt.group, name) from None
+        except BaseException:
+            reservation.rollback()
+            raise
+        reservation.commit()
         self._wrote(rt, kv.mod_revision)
         return with_revision(obj, kv.mod_revision)
 
@@ -190,8 +250,10 @@ class Registry:
                     continue
                 except KeyNotFound:
                     raise NotFound.of(rt.plural, rt.group, name) from None
+                self._release(rt, old)
                 self._wrote(rt, deleted.mod_revision)
                 return with_revision(new, deleted.mod_revision), True
+            reservation = self._reserve(rt, old, new, dry_run)
             if dry_run:
                 return new, False
             try:
@@ -199,10 +261,16 @@ class Registry:
                     key, encode(new), expected_revision=kv.mod_revision
                 )
             except RevisionMismatch as exc:
+                reservation.rollback()
                 kv = await self._retry_or_conflict(rt, name, exc, bool(wanted))
                 continue
             except KeyNotFound:
+                reservation.rollback()
                 raise NotFound.of(rt.plural, rt.group, name) from None
+            except BaseException:
+                reservation.rollback()
+                raise
+            reservation.commit()
             self._wrote(rt, written.mod_revision)
             return with_revision(new, written.mod_revision), False
         raise InternalError(f"too many conflicts updating {rt.qualified} {name}")
@@ -233,6 +301,7 @@ class Registry:
                     continue
                 except KeyNotFound:
                     raise NotFound.of(rt.plural, rt.group, name) from None
+                self._release(rt, obj)
                 self._wrote(rt, gone.mod_revision)
                 return with_revision(obj, gone.mod_revision), True
             if options.dry_run or marked == obj:

@@ -34,7 +34,7 @@ def self_subject_access_review(body: Obj) -> Obj:
 
 
 async def review(server: Server, call: Call) -> Response:
-    body = bodies.load_object(call.body, call.header(b"content-type"), server.hooks)
+    body = bodies.load_object(call.body, call.header(b"content-type"))
     bodies.check_type(call.rt, body)
     if call.rt.kind == "SelfSubjectReview":
         return render.json_response(self_subject_review(call), status=201)

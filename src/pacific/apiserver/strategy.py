@@ -20,6 +20,7 @@ import copy
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pacific.api.resources import Obj, ResourceType
@@ -76,14 +77,22 @@ def initial_status(rt: ResourceType, obj: Obj) -> dict[str, Any] | None:
     return None
 
 
-def prepare_create(rt: ResourceType, obj: Obj, now: dt.datetime) -> None:
+def needs_generated_name(obj: Obj) -> bool:
+    meta = obj.get("metadata") or {}
+    return not meta.get("name") and bool(meta.get("generateName"))
+
+
+def prepare_create(
+    rt: ResourceType, obj: Obj, now: dt.datetime, names: Callable[[str], str] = generate_name
+) -> None:
+    """What the server sets on a new object; `names` turns a generateName into a name."""
     meta = obj.setdefault("metadata", {})
     for key in SERVER_METADATA:
         meta.pop(key, None)
     meta.pop("resourceVersion", None)
     meta.pop("selfLink", None)
-    if not meta.get("name") and meta.get("generateName"):
-        meta["name"] = generate_name(meta["generateName"])
+    if needs_generated_name(obj):
+        meta["name"] = names(meta["generateName"])
     normalize_metadata(obj)
     meta["uid"] = str(uuid.uuid4())
     meta["creationTimestamp"] = rfc3339(now)

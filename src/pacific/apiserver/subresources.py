@@ -79,7 +79,7 @@ async def write_scale(server: Server, call: Call) -> Response:
     else:
         fmt = Body.JSON
         document = None
-        body = bodies.load_object(call.body, call.header(b"content-type"), server.hooks)
+        body = bodies.load_object(call.body, call.header(b"content-type"))
         bodies.check_type(rt, body, SCALE_TYPE)
 
     async def transform(old: Obj) -> Obj:
@@ -106,9 +106,7 @@ async def write_scale(server: Server, call: Call) -> Response:
         wanted = (scale.get("metadata") or {}).get("resourceVersion")
         new["metadata"]["resourceVersion"] = wanted or old["metadata"]["resourceVersion"]
         prepare_update(rt, new, old)
-        return admission.admit_update(
-            server.hooks, server.kinds, rt, new, old, opts, server.clock(), "scale"
-        )
+        return admission.admit_update(server.kinds, rt, new, old, opts, server.clock(), "scale")
 
     obj, _ = await server.registry.update(
         rt, call.namespace, call.route.name, transform, dry_run=opts.dry_run
@@ -119,7 +117,7 @@ async def write_scale(server: Server, call: Call) -> Response:
 async def bind(server: Server, call: Call, pods: ResourceType, pod_name: str) -> Response:
     """POST a Binding: assign the pod to the target node."""
     opts = params.write_options(call.query, call.header(b"user-agent"))
-    binding = bodies.load_object(call.body, call.header(b"content-type"), server.hooks)
+    binding = bodies.load_object(call.body, call.header(b"content-type"))
     bodies.check_type(call.rt, binding, ("v1", "Binding"))
     meta = binding.get("metadata") or {}
     name = pod_name or meta.get("name", "")
@@ -163,9 +161,7 @@ async def bind(server: Server, call: Call, pods: ResourceType, pod_name: str) ->
             }
         )
         status["conditions"] = conditions
-        return admission.record(
-            server.hooks, server.kinds, pods, old, new, opts, server.clock(), "binding"
-        )
+        return admission.record(server.kinds, pods, old, new, opts, server.clock(), "binding")
 
     try:
         await server.registry.update(pods, namespace, name, transform, dry_run=opts.dry_run)

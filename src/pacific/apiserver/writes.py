@@ -14,13 +14,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from pacific.api.apply import server_side_apply
+from pacific.api.defaults import apply_defaults
 from pacific.api.errors import (
+    AlreadyExists,
     BadRequest,
+    Details,
     MethodNotAllowed,
     NotFound,
-    UnsupportedMediaType,
 )
+from pacific.api.patch import apply_json_patch, apply_merge_patch
 from pacific.api.resources import Obj, ResourceType
+from pacific.api.strategicmerge import apply_strategic_merge_patch
+from pacific.api.validation import validate_create
 from pacific.apiserver import admission, bodies, params, render
 from pacific.apiserver.context import Call, Response, Server
 from pacific.apiserver.deletion import DeleteOptions
@@ -28,6 +34,7 @@ from pacific.apiserver.negotiation import Body, body_format
 from pacific.apiserver.reads import make_filter
 from pacific.apiserver.registry import decode
 from pacific.apiserver.strategy import (
+    needs_generated_name,
     prepare_create,
     prepare_status_update,
     prepare_update,
@@ -36,6 +43,8 @@ from pacific.apiserver.strategy import (
 
 # Kinds whose DELETE returns the object (kube's ReturnDeletedObject); others a Status.
 RETURNS_DELETED_OBJECT = frozenset({("", "pods"), ("", "namespaces"), ("", "services")})
+# A create whose generated name is taken is retried with a new name (KEP-4420): 8 tries.
+GENERATE_NAME_ATTEMPTS = 8
 
 
 def warning_headers(warnings: list[str]) -> list[tuple[bytes, bytes]]:
@@ -84,14 +93,38 @@ async def create(server: Server, call: Call) -> Response:
     if rt.namespaced and not call.route.namespace:
         raise NotFound("the server could not find the requested resource")
     opts = params.write_options(call.query, call.header(b"user-agent"))
-    obj = bodies.load_object(call.body, call.header(b"content-type"), server.hooks)
+    content_type = call.header(b"content-type")
+    obj = bodies.load_object(call.body, content_type)
     bodies.check_type(rt, obj)
-    warnings = admission.check(server.hooks, rt, obj, opts)
+    warnings = admission.check(
+        server.kinds, rt, obj, opts, raw=bodies.json_text(call.body, content_type)
+    )
     set_namespace(rt, call, obj)
-    now = server.clock()
-    obj = admission.admit_create(server.hooks, server.kinds, rt, obj, opts, now)
-    created = await server.registry.create(rt, call.namespace, obj, dry_run=opts.dry_run)
-    return _respond(server, call, created, 201, warnings)
+    generated = needs_generated_name(obj)
+    obj = admission.admit_create(server.kinds, rt, obj, opts, server.clock(), server.names)
+    attempts = 1
+    while True:
+        try:
+            created = await server.registry.create(rt, call.namespace, obj, dry_run=opts.dry_run)
+            return _respond(server, call, created, 201, warnings)
+        except AlreadyExists:
+            if not generated:
+                raise
+            meta = obj["metadata"]
+            if attempts == GENERATE_NAME_ATTEMPTS:
+                raise generate_name_conflict(rt, meta["name"]) from None
+            attempts += 1
+            meta["name"] = server.names(meta["generateName"])
+
+
+def generate_name_conflict(rt: ResourceType, name: str) -> AlreadyExists:
+    """Every generated name was taken (kube's NewGenerateNameConflict)."""
+    qualified = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
+    return AlreadyExists(
+        f"The POST operation against {qualified} could not be completed at this time, "
+        "please try again.",
+        Details(name=name, group=rt.group, kind=rt.plural, retry_after_seconds=1),
+    )
 
 
 def prepare(rt: ResourceType, subresource: str, new: Obj, old: Obj) -> Obj:
@@ -113,17 +146,18 @@ def prepare(rt: ResourceType, subresource: str, new: Obj, old: Obj) -> Obj:
 async def update(server: Server, call: Call) -> Response:
     rt, sub = call.rt, call.route.subresource
     opts = params.write_options(call.query, call.header(b"user-agent"))
-    body = bodies.load_object(call.body, call.header(b"content-type"), server.hooks)
+    content_type = call.header(b"content-type")
+    body = bodies.load_object(call.body, content_type)
     bodies.check_type(rt, body)
-    warnings = admission.check(server.hooks, rt, body, opts)
+    warnings = admission.check(
+        server.kinds, rt, body, opts, raw=bodies.json_text(call.body, content_type)
+    )
     set_namespace(rt, call, body)
     _check_name(call, body)
 
     async def transform(old: Obj) -> Obj:
         new = prepare(rt, sub, copy.deepcopy(body), old)
-        return admission.admit_update(
-            server.hooks, server.kinds, rt, new, old, opts, server.clock(), sub
-        )
+        return admission.admit_update(server.kinds, rt, new, old, opts, server.clock(), sub)
 
     obj, _deleted = await server.registry.update(
         rt, call.namespace, call.route.name, transform, dry_run=opts.dry_run
@@ -132,17 +166,12 @@ async def update(server: Server, call: Call) -> Response:
 
 
 def apply_patch(server: Server, rt: ResourceType, fmt: Body, old: Obj, patch: Any) -> Obj:
-    hooks = server.hooks
-    if fmt is Body.JSON_PATCH and hooks.json_patch is not None:
-        out: Obj = hooks.json_patch(old, patch)
-        return out
-    if fmt is Body.MERGE_PATCH and hooks.merge_patch is not None:
-        out = hooks.merge_patch(old, patch)
-        return out
-    if fmt is Body.STRATEGIC_PATCH and hooks.strategic_patch is not None:
-        out = hooks.strategic_patch(old, patch, server.kinds.schema_of(rt))
-        return out
-    raise UnsupportedMediaType(f"the server does not support {fmt.value} patches yet")
+    """`old` with a JSON, merge or strategic merge patch applied (apply patches go elsewhere)."""
+    if fmt is Body.JSON_PATCH:
+        return apply_json_patch(old, patch)
+    if fmt is Body.MERGE_PATCH:
+        return apply_merge_patch(old, patch)
+    return apply_strategic_merge_patch(old, patch, server.kinds.schema_of(rt))
 
 
 async def patch(server: Server, call: Call) -> Response:
@@ -157,13 +186,11 @@ async def patch(server: Server, call: Call) -> Response:
     async def transform(old: Obj) -> Obj:
         patched = apply_patch(server, rt, fmt, old, document)
         bodies.check_type(rt, patched)
-        warnings[:] = admission.check(server.hooks, rt, patched, opts)
+        warnings[:] = admission.check(server.kinds, rt, patched, opts, wrap=False)
         set_namespace(rt, call, patched)
         _check_name(call, patched)
         new = prepare(rt, sub, patched, old)
-        return admission.admit_update(
-            server.hooks, server.kinds, rt, new, old, opts, server.clock(), sub
-        )
+        return admission.admit_update(server.kinds, rt, new, old, opts, server.clock(), sub)
 
     obj, _deleted = await server.registry.update(
         rt, call.namespace, call.route.name, transform, dry_run=opts.dry_run
@@ -173,19 +200,16 @@ async def patch(server: Server, call: Call) -> Response:
 
 async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied: Obj) -> Response:
     rt, sub = call.rt, call.route.subresource
-    ssa = server.hooks.server_side_apply
-    if ssa is None:
-        raise UnsupportedMediaType("the server does not support apply patches yet")
     if not call.query.get("fieldManager"):
         raise BadRequest("PATCH /apply requests require a fieldManager")
     bodies.check_type(rt, applied)
     set_namespace(rt, call, applied)
     _check_name(call, applied)
-    warnings = admission.check(server.hooks, rt, applied, opts)
+    warnings = admission.check(server.kinds, rt, applied, opts)
     schema = server.kinds.schema_of(rt)
 
     def run(live: Obj | None) -> Obj:
-        out: Obj = ssa(
+        return server_side_apply(
             live,
             applied,
             schema,
@@ -193,15 +217,12 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
             force=opts.force,
             now=rfc3339(server.clock()),
             api_version=rt.api_version,
+            subresource=sub,
         )
-        return out
 
     async def transform(old: Obj) -> Obj:
         new = prepare(rt, sub, run(old), old)
-        if server.hooks.apply_defaults is not None:
-            server.hooks.apply_defaults(rt, new)
-        if server.hooks.validate_update is not None:
-            server.hooks.validate_update(rt, new, old)
+        admission.admit_applied(rt, new, old)
         return new
 
     try:
@@ -214,10 +235,8 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
             raise
     created = run(None)
     prepare_create(rt, created, server.clock())
-    if server.hooks.apply_defaults is not None:
-        server.hooks.apply_defaults(rt, created)
-    if server.hooks.validate_create is not None:
-        server.hooks.validate_create(rt, created)
+    apply_defaults(rt, created)
+    validate_create(rt, created)
     stored = await server.registry.create(rt, call.namespace, created, dry_run=opts.dry_run)
     return _respond(server, call, stored, 201, warnings)
 
