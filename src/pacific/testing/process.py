@@ -97,7 +97,7 @@ class PacificProcess:
                     ) as resp:
                         if resp.status == 200:
                             return
-                except Exception as exc:  # noqa: BLE001 - retried until the deadline
+                except Exception as exc:
                     last = exc
             time.sleep(0.05)
         raise TimeoutError(f"pacific up not ready after {timeout}s ({last}):\n{self.log()}")
