@@ -40,9 +40,13 @@ class InvalidReference(ImageError):
 class ImageNotPresent(ImageError):
     reason = "ErrImageNeverPull"
 
-    def __init__(self, reference: str) -> None:
+    def __init__(self, reference: str, *, never_pull: bool = False) -> None:
         self.reference = reference
-        super().__init__(f"image {reference!r} is not present on this host")
+        super().__init__(
+            f'Container image "{reference}" is not present with pull policy of Never'
+            if never_pull
+            else f"image {reference!r} is not present on this host"
+        )
 
 
 class PullError(ImageError):

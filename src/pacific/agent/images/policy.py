@@ -36,11 +36,6 @@ def present_message(image: str) -> str:
     return f'Container image "{image}" already present on machine'
 
 
-def never_pull_message(image: str) -> str:
-    """Event and waiting message for ErrImageNeverPull."""
-    return f'Container image "{image}" is not present with pull policy of Never'
-
-
 def pulling_message(image: str) -> str:
     return f'Pulling image "{image}"'
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import shutil
+import ssl
 import tempfile
 import time
 from collections.abc import Callable, Collection
@@ -105,7 +106,7 @@ class ImageStore:
         *,
         clock: Callable[[], float] = time.time,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: bool | str = True,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.config = config or StoreConfig()
         self.root = self.config.root
@@ -173,7 +174,7 @@ class ImageStore:
             present = None
         action = decide_pull(policy, present is not None)
         if action is PullAction.REFUSE:
-            raise ImageNotPresent(reference)
+            raise ImageNotPresent(reference, never_pull=True)
         if present is not None and action is PullAction.USE_LOCAL:
             return present
         creds = auth.lookup(ref.domain) if isinstance(auth, Keyring) else auth

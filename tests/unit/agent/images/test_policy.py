@@ -9,7 +9,6 @@ from pacific.agent.images.policy import (
     PullPolicy,
     decide_pull,
     failed_message,
-    never_pull_message,
     present_message,
 )
 
@@ -35,5 +34,4 @@ def test_policy_values_are_the_api_strings() -> None:
 
 def test_messages() -> None:
     assert present_message("busybox") == 'Container image "busybox" already present on machine'
-    assert never_pull_message("x") == 'Container image "x" is not present with pull policy of Never'
     assert failed_message("x", ValueError("boom")) == 'Failed to pull image "x": boom'

@@ -94,6 +94,9 @@ async def test_policies(
     with pytest.raises(ImageNotPresent) as info:
         await store.pull("registry.test/app:1", policy=PullPolicy.NEVER)
     assert info.value.reason == "ErrImageNeverPull"
+    assert str(info.value) == (
+        'Container image "registry.test/app:1" is not present with pull policy of Never'
+    )
     assert registry.requests == []
     await store.pull("registry.test/app:1", policy=PullPolicy.IF_NOT_PRESENT)
     count = len(registry.requests)
