@@ -8,24 +8,30 @@ overlay to check that whiteouts hide what they should, and busybox runs in it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from pacific.agent.images.auth import Credentials
 from pacific.agent.images.digest import digest_of
 from pacific.agent.images.errors import ImageNotFound, RegistryUnreachable, Unauthorized
+from pacific.agent.images.registry import RegistryConfig
 from pacific.agent.images.store import ImageStore, StoreConfig
 from pacific.agent.images.testimages import BUSYBOX, BuiltImage, build_images
 from pacific.host import run
+from pacific.pki.certs import KeyPair, make_ca, make_serving_cert, serving_sans
 
 REGISTRY = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 
@@ -44,17 +50,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_registry(tmp: Path, htpasswd: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_registry(
+    tmp: Path, htpasswd: str | None = None, tls: KeyPair | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start docker-registry on a free loopback port; (process, host:port)."""
     port = free_port()
-    auth = ""
+    config: dict[str, Any] = {
+        "version": 0.1,
+        "log": {"level": "error"},
+        "storage": {"filesystem": {"rootdirectory": str(tmp / "data")}},
+        "http": {"addr": f"127.0.0.1:{port}"},
+    }
     if htpasswd is not None:
         (tmp / "htpasswd").write_text(htpasswd)
-        auth = f"auth:\n  htpasswd:\n    realm: pacific-test\n    path: {tmp / 'htpasswd'}\n"
-    (tmp / "config.yml").write_text(
-        "version: 0.1\nlog:\n  level: error\n"
-        f"storage:\n  filesystem:\n    rootdirectory: {tmp / 'data'}\n"
-        f"http:\n  addr: 127.0.0.1:{port}\n{auth}"
-    )
+        config["auth"] = {"htpasswd": {"realm": "pacific-test", "path": str(tmp / "htpasswd")}}
+    if tls is not None:
+        (tmp / "tls.crt").write_bytes(tls.cert_pem)
+        (tmp / "tls.key").write_bytes(tls.key_pem)
+        config["http"]["tls"] = {"certificate": str(tmp / "tls.crt"), "key": str(tmp / "tls.key")}
+    (tmp / "config.yml").write_text(yaml.safe_dump(config))
     proc = subprocess.Popen(
         [REGISTRY, "serve", str(tmp / "config.yml")],
         stdout=subprocess.DEVNULL,
@@ -64,9 +78,9 @@ def start_registry(tmp: Path, htpasswd: str | None = None) -> tuple[subprocess.P
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         try:
-            httpx.get(f"http://{host}/v2/", timeout=1)
-            return proc, host
-        except httpx.HTTPError:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, host
+        except OSError:
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError("docker-registry did not start")
@@ -92,10 +106,16 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def push(
-    host: str, repo: str, tag: str, image: BuiltImage, auth: tuple[str, str] | None = None
+    host: str,
+    repo: str,
+    tag: str,
+    image: BuiltImage,
+    auth: tuple[str, str] | None = None,
+    ca: ssl.SSLContext | None = None,
 ) -> str:
     """Push with the distribution API: each blob in one upload, then the manifest."""
-    with httpx.Client(base_url=f"http://{host}", auth=auth, timeout=30) as http:
+    base = f"{'https' if ca else 'http'}://{host}"
+    with httpx.Client(base_url=base, auth=auth, timeout=30, verify=ca or True) as http:
         for blob in (image.config, *image.layers):
             start = http.post(f"/v2/{repo}/blobs/uploads/")
             assert start.status_code == 202, start.text
@@ -172,6 +192,29 @@ async def test_basic_auth_registry(
             await store.pull(f"{host}/private/app:1")
         rec = await store.pull(f"{host}/private/app:1", auth=Credentials("puller", "s3cret"))
         assert rec.names == [f"{host}/private/app:1"]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+async def test_https_registry_with_verified_certificate(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, images: dict[str, BuiltImage]
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    ca = make_ca("pacific-test-ca", now)
+    cert = make_serving_cert(ca, serving_sans([], ["127.0.0.1"]), now)
+    proc, host = start_registry(tmp_path_factory.mktemp("tlsreg"), tls=cert)
+    try:
+        trust = ssl.create_default_context(cadata=ca.cert_pem.decode())
+        push(host, "secure/app", "1", images["busybox"], ca=trust)
+        https = StoreConfig(
+            root=tmp_path / "images", registry=RegistryConfig(loopback_plain_http=False)
+        )
+        untrusting = ImageStore(https)
+        with pytest.raises(RegistryUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+            await untrusting.pull(f"{host}/secure/app:1")
+        rec = await ImageStore(https, verify=trust).pull(f"{host}/secure/app:1")
+        assert rec.names == [f"{host}/secure/app:1"]
     finally:
         proc.kill()
         proc.wait()

@@ -1,8 +1,9 @@
 """An OCI distribution client for one repository: fetch manifests and blobs, with auth.
 
 Model: `Repository(ref, http, credentials, config)` talks to `ref`'s registry over the
-given `httpx.AsyncClient`. Loopback registries (localhost, 127.0.0.0/8, ::1) and hosts in
-`RegistryConfig.plain_http` are reached over HTTP, all others over HTTPS. A request that
+given `httpx.AsyncClient`. Loopback registries (localhost, 127.0.0.0/8, ::1; unless
+`loopback_plain_http` is off) and hosts in `RegistryConfig.plain_http` are reached over
+HTTP, all others over HTTPS. A request that
 answers 401 is retried once after answering the challenge: `Bearer` fetches a token from
 the realm (with basic credentials when we have them) for `repository:<path>:pull`, and
 `Basic` sends the credentials; the token is then reused for the rest of the pull.
@@ -41,6 +42,7 @@ _CHUNK = 1 << 20
 @dataclass(frozen=True)
 class RegistryConfig:
     plain_http: frozenset[str] = frozenset()  # extra `host[:port]`s reached over HTTP
+    loopback_plain_http: bool = True  # reach loopback registries over HTTP
     timeout: float = 60.0  # seconds per network operation (connect, each read)
 
 
@@ -57,7 +59,8 @@ def is_loopback(host: str) -> bool:
 
 def base_url(ref: Reference, config: RegistryConfig) -> str:
     host = ref.endpoint_host
-    scheme = "http" if is_loopback(host) or host in config.plain_http else "https"
+    plain = (config.loopback_plain_http and is_loopback(host)) or host in config.plain_http
+    scheme = "http" if plain else "https"
     return f"{scheme}://{host}/v2/{ref.path}"
 
 
