@@ -13,8 +13,9 @@ range and free, else 422 Invalid with kube's text (`spec.clusterIPs: Invalid val
 unrequested ones are allocated. `default/kubernetes` asking for none gets the range's first
 address, which is otherwise never handed out.
 Update: `keep_allocated(new, old)` runs before validation and fills in what the client left
-out (the cluster IP, each port's NodePort by port and protocol), and clears type-dependent
-values the client did not change when the type no longer needs them. Then only the
+out (the cluster IP, each port's NodePort by port and protocol), keeps `clusterIP` and
+`clusterIPs[0]` in step when a client changed only one, and clears type-dependent values
+the client did not change when the type no longer needs them. Then only the
 difference is allocated; values the old object held and the new does not are released once
 the write is stored. Delete: everything held is released once the object is gone.
 
@@ -108,10 +109,10 @@ def _port_key(port: dict[str, Any]) -> tuple[Any, Any]:
 def keep_allocated(new: Obj, old: Obj) -> None:
     """Fill in allocated values an update left out; drop those its new type does not use.
 
-    kube's patchAllocatedValues + dropTypeDependentFields, in place on `new`.
+    kube's patchAllocatedValues, NormalizeClusterIPs and dropTypeDependentFields, in place.
     """
-    spec, old_spec = _spec(new), _spec(old)
-    if not isinstance(new.get("spec"), dict):
+    spec, old_spec = new.get("spec"), _spec(old)
+    if not isinstance(spec, dict):
         return
     if needs_cluster_ip(old) and needs_cluster_ip(new):
         if not spec.get("clusterIP") and old_spec.get("clusterIP"):
@@ -123,25 +124,42 @@ def keep_allocated(new: Obj, old: Obj) -> None:
             spec.pop("clusterIP", None)
         if spec.get("clusterIPs") == old_spec.get("clusterIPs"):
             spec.pop("clusterIPs", None)
-    old_ports = {(p.get("port"), p.get("protocol", "TCP")): p.get("nodePort") for p in _ports(old)}
+    _normalize_cluster_ips(spec, old_spec)
+    _keep_node_ports(new, old)
+
+
+def _keep_node_ports(new: Obj, old: Obj) -> None:
+    spec, old_spec = _spec(new), _spec(old)
+    old_ports = {_port_key(p): p.get("nodePort") for p in _ports(old)}
     if needs_node_ports(old) and needs_node_ports(new):
         for port in _ports(new):
-            held = old_ports.get((port.get("port"), port.get("protocol", "TCP")))
+            held = old_ports.get(_port_key(port))
             if not port.get("nodePort") and held:
                 port["nodePort"] = held
     elif needs_node_ports(old):
         for port in _ports(new):
-            if port.get("nodePort") == old_ports.get(
-                (port.get("port"), port.get("protocol", "TCP"))
-            ):
+            if port.get("nodePort") == old_ports.get(_port_key(port)):
                 port.pop("nodePort", None)
+    old_health = old_spec.get("healthCheckNodePort")
     if needs_health_check_port(old) and needs_health_check_port(new):
-        if not spec.get("healthCheckNodePort") and old_spec.get("healthCheckNodePort"):
-            spec["healthCheckNodePort"] = old_spec["healthCheckNodePort"]
-    elif not needs_health_check_port(new) and spec.get("healthCheckNodePort") == old_spec.get(
-        "healthCheckNodePort"
-    ):
+        if not spec.get("healthCheckNodePort") and old_health:
+            spec["healthCheckNodePort"] = old_health
+    elif not needs_health_check_port(new) and spec.get("healthCheckNodePort") == old_health:
         spec.pop("healthCheckNodePort", None)
+
+
+def _normalize_cluster_ips(spec: dict[str, Any], old_spec: dict[str, Any]) -> None:
+    """Keep clusterIP and clusterIPs[0] in step when a client changed only one of them."""
+    old_ip, new_ip = old_spec.get("clusterIP"), spec.get("clusterIP")
+    old_ips = old_spec.get("clusterIPs")
+    if old_ips and not spec.get("clusterIPs") and old_ip == new_ip:
+        spec["clusterIPs"] = list(old_ips)
+    if old_ip == new_ip or spec.get("clusterIPs") != old_ips:
+        return  # nothing changed, or both changed: validation judges the pair
+    if old_ip and not new_ip:
+        spec.pop("clusterIPs", None)
+    elif old_ips:
+        spec["clusterIPs"] = [new_ip, *old_ips[1:]]
 
 
 @dataclass(slots=True)
