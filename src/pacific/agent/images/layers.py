@@ -111,7 +111,7 @@ class _Unpacker:
         if entry.kind == "skip":
             return
         if entry.kind == "opaque":
-            self._parent(entry.path + "/x")
+            self._parent(posixpath.join(entry.path, OPAQUE))  # makes the directory itself
             os.setxattr(self.root / entry.path, OPAQUE_XATTR, b"y")
             return
         self._parent(entry.path)

@@ -307,16 +307,22 @@ class ImageStore:
         self, high_pct: int, low_pct: int, *, in_use: Collection[str] = ()
     ) -> GcPlan:
         """kubelet's image GC: above `high_pct` disk use, delete least-recently-used images
-        not in `in_use` (IDs or names) until use is back under `low_pct`."""
+        not in `in_use` (IDs, names or repo digests, normalised like any reference) until
+        use is back under `low_pct`."""
         usage = shutil.disk_usage(self.root)
-        used = set(in_use)
+        busy = set()
+        for ref in in_use:
+            try:
+                busy.add(self.get(ref).id)
+            except ImageNotPresent:
+                continue  # a container of an image already gone pins nothing
         candidates = [
             Candidate(
                 rec.id,
                 frozenset(rec.blobs),
                 frozenset(rec.chain_ids),
                 rec.last_used,
-                rec.id in used or bool(used.intersection(rec.names)),
+                rec.id in busy,
             )
             for rec in self.index.images
         ]

@@ -188,7 +188,7 @@ async def test_gc_under_pressure_removes_lru_unused(
     await store.import_archive(archives["busybox"], reference="other")  # same image as "old"
     await store.touch("newer")
     # A disk above 1% use triggers GC; low 0% wants everything freed that can be.
-    plan = await store.gc_under_pressure(1, 0, in_use=["docker.io/library/newer:latest"])
+    plan = await store.gc_under_pressure(1, 0, in_use=["newer", "gone:1"])
     assert len(plan.remove) == 1
     assert [r.names for r in store.list()] == [["docker.io/library/newer:latest"]]
     assert plan.freed > 0
