@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -232,3 +233,40 @@ async def test_pull_by_digest_records_no_tag(
     rec = await store.pull(f"registry.test/app@{digest}")
     assert rec.names == []
     assert store.get(f"registry.test/app@{digest}") is rec
+
+
+async def test_concurrent_pulls_of_one_image(
+    tmp_path: Path, registry: FakeRegistry, images: dict[str, BuiltImage]
+) -> None:
+    registry.add("app", "1", images["busybox-layered"])
+    store = store_for(tmp_path, registry)
+    first, second = await asyncio.gather(
+        store.pull("registry.test/app:1"), store.pull("registry.test/app:1")
+    )
+    assert first.id == second.id
+    assert len(store.list()) == 1
+    layer_gets = [r for r in registry.requests if "/blobs/" in r.url.path]
+    assert len(layer_gets) == 3  # config + 2 layers, once: the second pull found them
+
+
+async def test_blob_redirect_drops_registry_credentials(
+    tmp_path: Path, registry: FakeRegistry, images: dict[str, BuiltImage]
+) -> None:
+    registry.users = {"me": "pw"}
+    registry.add("app", "1", images["busybox"])
+    cdn: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "cdn.test":
+            cdn.append(request)
+            return httpx.Response(200, content=registry.blobs[request.url.path.rsplit("/", 1)[1]])
+        response = registry(request)
+        if "/blobs/" in request.url.path and response.status_code == 200:
+            digest = request.url.path.rsplit("/", 1)[1]
+            return httpx.Response(307, headers={"location": f"https://cdn.test/b/{digest}"})
+        return response
+
+    store = store_for(tmp_path, handler)
+    await store.pull("registry.test/app:1", auth=Credentials("me", "pw"))
+    assert len(cdn) == 2
+    assert all("authorization" not in r.headers for r in cdn)

@@ -202,3 +202,30 @@ async def test_gc_under_pressure_noop_below_threshold(
     plan = await store.gc_under_pressure(100, 99)
     assert plan.remove == ()
     assert len(store.list()) == 1
+
+
+async def test_docker_save_with_symlinked_layers(
+    store: ImageStore, images: dict[str, BuiltImage], tmp_path: Path
+) -> None:
+    """Newer docker saves keep layers in blobs/ and link `<id>/layer.tar` to them."""
+    image = images["busybox"]
+    layer = gzip.decompress(image.layers[0])
+    layer_hex = digest_of(layer)[7:]
+    manifest = [{"Config": "config.json", "RepoTags": ["me/app:1"], "Layers": ["abc/layer.tar"]}]
+    path = tmp_path / "new-docker.tar"
+    with tarfile.open(path, "w") as tar:
+        for name, data in (
+            ("config.json", image.config),
+            (f"blobs/sha256/{layer_hex}", layer),
+            ("manifest.json", json.dumps(manifest).encode()),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("abc/layer.tar")
+        link.type, link.linkname = tarfile.SYMTYPE, f"../blobs/sha256/{layer_hex}"
+        tar.addfile(link)
+    [rec] = await store.import_archive(path)
+    assert rec.names == ["docker.io/me/app:1"]
+    assert rec.layers == [digest_of(layer)]
+    assert rec.id == digest_of(image.config)
