@@ -21,7 +21,7 @@ Sums follow kube's component-helpers PodRequests/PodLimits: containers add up; a
 (an init container with restartPolicy Always) runs alongside them and adds too; a regular
 init container runs alone with the sidecars started before it, so the pod needs the max of
 that and the running sum. Quantities that do not parse are left out (validation reports
-them); a sum keeps the format of its first term, as resource.Quantity.Add does.
+them); a sum keeps the format of its first non-zero term, as resource.Quantity.Add does.
 """
 
 from __future__ import annotations
@@ -107,20 +107,15 @@ def pod_workload(pod: Obj) -> Workload:
 
 
 def add(total: Resources, more: Mapping[str, Quantity]) -> Resources:
-    """`total + more` per name; a sum keeps the format of its first term."""
+    """`total + more` per name; a sum keeps the format of its first non-zero term."""
     out = dict(total)
     for name, q in more.items():
         have = out.get(name)
-        out[name] = q if have is None else Quantity(have.value + q.value, have.format)
+        if have is None or have.value == 0:  # Quantity.Add: a zero takes the other's format
+            out[name] = q
+        else:
+            out[name] = Quantity(have.value + q.value, have.format)
     return out
-
-
-def subtract(total: Resources, less: Mapping[str, Quantity]) -> Resources:
-    """`total - less` for the names of `total`."""
-    return {
-        name: Quantity(q.value - less[name].value, q.format) if name in less else q
-        for name, q in total.items()
-    }
 
 
 def maximum(a: Resources, b: Mapping[str, Quantity]) -> Resources:
