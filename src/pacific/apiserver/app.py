@@ -78,7 +78,7 @@ async def _send(send: Send, resp: Response, head: bool = False) -> None:
 
 async def _read_body(receive: Receive, limit: int, declared: bytes | None) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise RequestEntityTooLarge("limit is 3145728")
+        raise RequestEntityTooLarge(f"Request entity too large: limit is {limit}")
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -88,7 +88,7 @@ async def _read_body(receive: Receive, limit: int, declared: bytes | None) -> by
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise RequestEntityTooLarge("limit is 3145728")
+            raise RequestEntityTooLarge(f"Request entity too large: limit is {limit}")
         chunks.append(chunk)
         if not message.get("more_body"):
             break

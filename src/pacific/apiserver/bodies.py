@@ -31,7 +31,14 @@ def load_yaml(body: bytes) -> Any:
     try:
         return yaml.load(body, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise BadRequest(f"error converting YAML to JSON: yaml: {exc}") from None
+        raise BadRequest(f"error converting YAML to JSON: yaml: {yaml_error_text(exc)}") from None
+
+
+def yaml_error_text(exc: yaml.YAMLError) -> str:
+    """`line N: problem`, the shape of go-yaml's errors (PyYAML's own text is multi-line)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
 
 
 def json_text(body: bytes, content_type: str) -> bytes | None:

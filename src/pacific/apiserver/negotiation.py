@@ -47,7 +47,6 @@ PATCH_TYPES = {
     "application/merge-patch+json": Body.MERGE_PATCH,
     "application/strategic-merge-patch+json": Body.STRATEGIC_PATCH,
     "application/apply-patch+yaml": Body.APPLY_PATCH,
-    "application/apply-patch+cbor": Body.APPLY_PATCH,
 }
 
 

@@ -32,6 +32,7 @@ from pacific.api.errors import (
     AlreadyExists,
     BadRequest,
     Conflict,
+    Details,
     Forbidden,
     Gone,
     InternalError,
@@ -182,7 +183,8 @@ class Registry:
 
     # -- writes --------------------------------------------------------------------------
 
-    async def check_namespace(self, namespace: str) -> None:
+    async def check_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
+        """A namespaced create needs its namespace to exist and not be terminating."""
         kv = await self.store.get(NAMESPACES_KEY_PREFIX + namespace)
         if kv is None:
             raise NotFound.of("namespaces", "", namespace)
@@ -191,9 +193,11 @@ class Registry:
             "deletionTimestamp" in (ns.get("metadata") or {})
             or (ns.get("status") or {}).get("phase") == "Terminating"
         ):
+            resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
             raise Forbidden(
-                f"unable to create new content in namespace {namespace} because it is being "
-                "terminated"
+                f'{resource} "{name}" is forbidden: unable to create new content in namespace '
+                f"{namespace} because it is being terminated",
+                Details(name=name, group=rt.group, kind=rt.plural),
             )
 
     async def create(
@@ -201,7 +205,7 @@ class Registry:
     ) -> Obj:
         name = _name_of(obj)
         if rt.namespaced and namespace:
-            await self.check_namespace(namespace)
+            await self.check_namespace(rt, namespace, name)
         key = rt.key(namespace, name)
         if dry_run:
             if await self.store.get(key) is not None:
