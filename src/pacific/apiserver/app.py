@@ -66,14 +66,30 @@ def _error(err: APIError) -> Response:
     return Response(err.code, orjson.dumps(err.status()), JSON)
 
 
+SEND_CHUNK = 256 * 1024  # bytes per write of a body given in parts
+
+
 async def _send(send: Send, resp: Response, head: bool = False) -> None:
     headers = [
         (b"content-type", resp.content_type.encode()),
-        (b"content-length", str(len(resp.body)).encode()),
+        (b"content-length", str(resp.length).encode()),
         *resp.headers,
     ]
     await send({"type": "http.response.start", "status": resp.status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else resp.body})
+    if head or not resp.parts:
+        await send({"type": "http.response.body", "body": b"" if head else resp.body})
+        return
+    # A big list goes out in ~256 KiB writes: no buffer of its full size is ever allocated,
+    # so serving it does not leave the heap grown by that much.
+    batch: list[bytes] = []
+    size = 0
+    for part in resp.parts:
+        batch.append(part)
+        size += len(part)
+        if size >= SEND_CHUNK:
+            await send({"type": "http.response.body", "body": b"".join(batch), "more_body": True})
+            batch, size = [], 0
+    await send({"type": "http.response.body", "body": b"".join(batch)})
 
 
 async def _read_body(receive: Receive, limit: int, declared: bytes | None) -> bytes:

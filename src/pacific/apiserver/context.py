@@ -61,7 +61,15 @@ class Call:
 
 @dataclass(slots=True)
 class Response:
+    """A whole response. A large body may be given as `parts` (sent in pieces, never joined
+    into one buffer); `body` is then empty."""
+
     status: int
     body: bytes
     content_type: str = "application/json"
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    parts: tuple[bytes, ...] = ()
+
+    @property
+    def length(self) -> int:
+        return sum(map(len, self.parts)) if self.parts else len(self.body)

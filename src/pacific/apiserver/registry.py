@@ -57,12 +57,18 @@ NAMESPACES_KEY_PREFIX = "/registry/core/namespaces/"
 
 
 def encode(obj: Obj) -> bytes:
-    """Stored form: the object without metadata.resourceVersion."""
+    """Stored form: the object without metadata.resourceVersion, apiVersion/kind/metadata
+    first (so the watch cache can splice the resourceVersion in, see `entries`)."""
     meta = obj.get("metadata")
     if isinstance(meta, dict) and "resourceVersion" in meta:
         meta = {k: v for k, v in meta.items() if k != "resourceVersion"}
-        obj = {**obj, "metadata": meta}
-    return orjson.dumps(obj)
+    if not isinstance(meta, dict):
+        return orjson.dumps(obj)
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    head: Obj = {"metadata": meta}
+    if isinstance(api_version, str) and isinstance(kind, str):
+        head = {"apiVersion": api_version, "kind": kind, "metadata": meta}
+    return orjson.dumps({**head, **{k: v for k, v in obj.items() if k not in head}})
 
 
 def decode(value: bytes, revision: int) -> Obj:

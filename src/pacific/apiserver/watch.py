@@ -28,14 +28,16 @@ from pacific.api.resources import Obj, ResourceType
 from pacific.api.table import table_for
 from pacific.apiserver import params, render
 from pacific.apiserver.context import Call, Server
+from pacific.apiserver.entries import Entry
 from pacific.apiserver.negotiation import JSON, Output
 from pacific.apiserver.reads import make_filter, synced_cache
 from pacific.apiserver.registry import parse_resource_version
-from pacific.apiserver.watchcache import ADDED, Entry, Event, Watcher
+from pacific.apiserver.watchcache import ADDED, DELETED, MODIFIED, Watcher
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+EVENT_HEADS = {t: b'{"type":"' + t.encode() + b'","object":' for t in (ADDED, MODIFIED, DELETED)}
 
 
 def bookmark_line(rt: ResourceType, revision: int, initial_end: bool = False) -> bytes:
@@ -51,7 +53,7 @@ def error_line(err: APIError) -> bytes:
 
 
 class Encoder:
-    """Event lines in the negotiated representation (JSON lines are shared via the cache)."""
+    """Event lines in the negotiated representation (JSON: the cached object bytes, framed)."""
 
     def __init__(self, server: Server, call: Call) -> None:
         self.server = server
@@ -71,15 +73,13 @@ class Encoder:
             now=self.server.clock(),
         )
 
-    def event(self, event_type: str, event: Event) -> bytes:
+    def write(self, out: list[bytes], event_type: str, entry: Entry) -> None:
+        """Append the event's line to `out`; JSON lines are the cached bytes, not a copy."""
         if self.call.output is Output.JSON or self.call.output is Output.YAML:
-            return event.line(event_type)
-        return orjson.dumps({"type": event_type, "object": self._convert(event.entry.raw)}) + b"\n"
-
-    def initial(self, entry: Entry) -> bytes:
-        if self.call.output is Output.JSON or self.call.output is Output.YAML:
-            return b'{"type":"ADDED","object":' + entry.raw + b"}\n"
-        return orjson.dumps({"type": ADDED, "object": self._convert(entry.raw)}) + b"\n"
+            out.extend((EVENT_HEADS[event_type], entry.raw, b"}\n"))
+        else:
+            line = {"type": event_type, "object": self._convert(entry.raw)}
+            out.append(orjson.dumps(line) + b"\n")
 
 
 def timeout_of(server: Server, query: dict[str, str]) -> float:
@@ -133,7 +133,8 @@ async def watch(server: Server, call: Call, send: Send, receive: Receive) -> Non
             watcher, initial = cache.watch(call.namespace, accept, None)
             if send_initial is False:
                 initial = []
-            lines = [encoder.initial(e) for e in initial]
+            for entry in initial:
+                encoder.write(lines, ADDED, entry)
             if send_initial:
                 lines.append(bookmark_line(rt, cache.revision, initial_end=True))
         else:
@@ -182,7 +183,7 @@ async def _stream(
     while True:
         while watcher.queue:
             event_type, event = watcher.queue.popleft()
-            lines.append(encoder.event(event_type, event))
+            encoder.write(lines, event_type, event.entry)
         if lines:
             await send({"type": "http.response.body", "body": b"".join(lines), "more_body": True})
             lines = []

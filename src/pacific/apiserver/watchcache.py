@@ -4,16 +4,18 @@ Model and invariants:
 - Fed by ONE store watch on the type's prefix, started right after a list at revision R0;
   so the cache holds exactly the store's state under the prefix at `revision` (the latest
   event it applied, or R0).
-- Each object is kept as its JSON bytes (resourceVersion included) plus a small projection
-  (`attrs`: name, namespace, labels and the kind's selectable fields) used for selectors —
-  never the full decoded dict, which keeps 10k pods small.
+- Each object is an `entries.Entry`: its JSON bytes (resourceVersion included) and a
+  compact tuple of the values selectors look at — never a decoded dict, which keeps 10k
+  pods small (see `entries`).
 - A ring of the last `event_ring_size` events serves watches from "N": every event with a
-  revision > `ring_start` is in the ring; N < ring_start is 410 Expired.
+  revision > `ring_start` is in the ring; N < ring_start is 410 Expired. An event keeps the
+  new entry and only the previous *values* (for selector transitions), not the previous
+  bytes.
 - Fan-out: an event is dispatched synchronously to every watcher whose namespace and
   selector it concerns; each watcher has a bounded queue, and a watcher whose queue is full
   is closed (it re-watches from the last resourceVersion it saw), never blocking others.
-- Each event's wire line (`{"type":..,"object":..}\n`) is encoded once per event type and
-  shared by all JSON watchers.
+  The selector projection of an event is built at most once per dispatch, and only when
+  some watcher has a selector.
 - Selector transitions follow kube: an object that stops matching is sent as DELETED, one
   that starts matching as ADDED.
 """
@@ -26,78 +28,55 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import orjson
-
 from pacific.api.errors import Gone
 from pacific.api.resources import Obj, ResourceType
+from pacific.apiserver.entries import Entry, Interner, Values, attrs_of, make_entry, stored_prefix
 from pacific.store.errors import Compacted, StoreError
-from pacific.store.protocol import EventType, Store, WatchEvent
+from pacific.store.protocol import EventType, KeyValue, Store, WatchEvent
 
 log = logging.getLogger(__name__)
 
 Filter = Callable[[Obj], bool]
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
-
-
-def _get_path(obj: Obj, path: str) -> object:
-    cur: object = obj
-    for part in path.split("."):
-        if not isinstance(cur, dict):
-            return None
-        cur = cur.get(part)
-    return cur
-
-
-def _set_path(out: Obj, path: str, value: object) -> None:
-    parts = path.split(".")
-    cur = out
-    for part in parts[:-1]:
-        cur = cur.setdefault(part, {})
-    cur[parts[-1]] = value
-
-
-def project(rt: ResourceType, obj: Obj) -> Obj:
-    """The attributes selectors look at: metadata name/namespace/labels + selectable fields."""
-    meta = obj.get("metadata") or {}
-    attrs: Obj = {
-        "metadata": {"name": meta.get("name", ""), "namespace": meta.get("namespace", "")}
-    }
-    if meta.get("labels"):
-        attrs["metadata"]["labels"] = meta["labels"]
-    for path in rt.field_selectors:
-        value = _get_path(obj, path)
-        if value is not None:
-            _set_path(attrs, path, value)
-    return attrs
-
-
-@dataclass(slots=True)
-class Entry:
-    key: str
-    namespace: str
-    revision: int
-    raw: bytes  # the object's JSON, resourceVersion included
-    attrs: Obj
+LOAD_PAGE = 500
 
 
 @dataclass(slots=True)
 class Event:
     type: str
     entry: Entry  # for DELETED: the last state, with the deleting revision
-    prev: Entry | None
-    lines: dict[str, bytes] = field(default_factory=dict)
+    prev: Values | None  # the previous state's selector values (None: there was none)
 
     @property
     def revision(self) -> int:
         return self.entry.revision
 
-    def line(self, event_type: str) -> bytes:
-        """`{"type":T,"object":...}\n`, encoded once per type."""
-        cached = self.lines.get(event_type)
-        if cached is None:
-            cached = b'{"type":"' + event_type.encode() + b'","object":' + self.entry.raw + b"}\n"
-            self.lines[event_type] = cached
-        return cached
+    def prev_attrs(self) -> Obj | None:
+        if self.prev is None:
+            return None
+        entry = self.entry
+        return attrs_of(entry.name, entry.namespace, self.prev, entry.paths)
+
+
+class Projections:
+    """An event's selector projections (now, before), built on first use, once."""
+
+    __slots__ = ("_before", "_now", "event")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self._now: Obj | None = None
+        self._before: Obj | None = None
+
+    def now(self) -> Obj:
+        if self._now is None:
+            self._now = self.event.entry.attrs
+        return self._now
+
+    def before(self) -> Obj | None:
+        if self._before is None:
+            self._before = self.event.prev_attrs()
+        return self._before
 
 
 @dataclass(slots=True, eq=False)
@@ -109,18 +88,20 @@ class Watcher:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     closed: bool = False  # overflowed, or the cache was reset: the stream must end
 
-    def offer(self, event: Event) -> None:
+    def offer(self, event: Event, views: Projections | None = None) -> None:
         if self.closed:
             return
         if self.namespace is not None and event.entry.namespace != self.namespace:
             return
         event_type = event.type
         if self.filter is not None:
+            views = views or Projections(event)
             if event.type == DELETED:
-                now, before = False, self.filter(event.entry.attrs)
+                now, before = False, self.filter(views.now())
             else:
-                now = self.filter(event.entry.attrs)
-                before = event.prev is not None and self.filter(event.prev.attrs)
+                now = self.filter(views.now())
+                prev = views.before()
+                before = prev is not None and self.filter(prev)
             if now and before:
                 event_type = MODIFIED
             elif now:
@@ -141,17 +122,13 @@ class Watcher:
         self.wake.set()
 
 
-def _entry_of(rt: ResourceType, key: str, value: bytes, revision: int) -> Entry:
-    obj: Obj = orjson.loads(value)
-    meta = obj.setdefault("metadata", {})
-    meta["resourceVersion"] = str(revision)
-    return Entry(key, meta.get("namespace", ""), revision, orjson.dumps(obj), project(rt, obj))
-
-
 class WatchCache:
     def __init__(self, rt: ResourceType, store: Store, *, ring_size: int, queue_size: int) -> None:
         self.rt = rt
         self.store = store
+        self.paths = tuple(rt.field_selectors)
+        self.prefix_bytes = stored_prefix(rt.api_version, rt.kind)
+        self.interner = Interner()
         self.ring_size = ring_size
         self.queue_size = queue_size
         self.objects: dict[str, Entry] = {}
@@ -162,15 +139,44 @@ class WatchCache:
         self.ready = asyncio.Event()
         self._progress = asyncio.Event()
 
+    def _entry(self, kv: KeyValue) -> Entry:
+        return make_entry(
+            kv.key,
+            kv.value,
+            kv.mod_revision,
+            prefix=self.prefix_bytes,
+            paths=self.paths,
+            interner=self.interner,
+        )
+
     async def _load(self) -> None:
-        result = await self.store.list(self.rt.prefix())
-        self.objects = {
-            kv.key: _entry_of(self.rt, kv.key, kv.value, kv.mod_revision) for kv in result.items
-        }
-        self.revision = result.revision
+        """The state under the prefix at one revision, read in pages (so that loading 10k
+        objects never holds all their stored bytes at once), retried if compacted away."""
+        while True:
+            try:
+                objects, revision = await self._read_all()
+                break
+            except Compacted:
+                continue
+        self.objects = objects
+        self.revision = revision
         self.ring.clear()
-        self.ring_start = result.revision
+        self.ring_start = revision
         self._notify()
+
+    async def _read_all(self) -> tuple[dict[str, Entry], int]:
+        objects: dict[str, Entry] = {}
+        prefix = self.rt.prefix()
+        result = await self.store.list(prefix, limit=LOAD_PAGE)
+        revision = result.revision
+        while True:
+            for kv in result.items:
+                objects[kv.key] = self._entry(kv)
+            if not result.more or not result.items:
+                return objects, revision
+            result = await self.store.list(
+                prefix, start_after=result.items[-1].key, limit=LOAD_PAGE, revision=revision
+            )
 
     async def run(self) -> None:
         """Load, then follow the store forever; on a broken store watch reload and reset."""
@@ -191,19 +197,21 @@ class WatchCache:
     def apply(self, ev: WatchEvent) -> None:
         key = ev.kv.key
         prev = self.objects.get(key)
-        entry = _entry_of(self.rt, key, ev.kv.value, ev.kv.mod_revision)
+        prev_values = prev.values if prev is not None else None
+        entry = self._entry(ev.kv)  # for a DELETE: the last state, at the deleting revision
         if ev.type is EventType.DELETE:
             self.objects.pop(key, None)
-            event = Event(DELETED, entry, prev)
+            event = Event(DELETED, entry, prev_values)
         else:
             self.objects[key] = entry
-            event = Event(ADDED if prev is None else MODIFIED, entry, prev)
+            event = Event(ADDED if prev is None else MODIFIED, entry, prev_values)
         self.ring.append(event)
         if len(self.ring) > self.ring_size:
             self.ring_start = self.ring.popleft().revision
         self.revision = ev.kv.mod_revision
+        views = Projections(event)
         for w in self.watchers:
-            w.offer(event)
+            w.offer(event, views)
         self._notify()
 
     def _notify(self) -> None:
