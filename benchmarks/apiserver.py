@@ -58,11 +58,18 @@ POD = {
     },
 }
 
+# One wrk thread; it stops after `cap` responses, so that the burst never stores more Pods
+# than the list and memory figures are meant for.
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.body = [[{body}]]
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer {token}"
+local count = 0
+response = function(status, headers, body)
+  count = count + 1
+  if count >= {cap} then wrk.thread:stop() end
+end
 """
 
 
@@ -83,9 +90,11 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(wrk: str, url: str, token: str, seconds: int, connections: int) -> dict[str, float]:
+def run_wrk(
+    wrk: str, url: str, token: str, seconds: int, connections: int, cap: int
+) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(WRK_SCRIPT.format(body=orjson.dumps(POD).decode(), token=token))
+        f.write(WRK_SCRIPT.format(body=orjson.dumps(POD).decode(), token=token, cap=cap))
     out = subprocess.run(
         [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, url],
         capture_output=True,
@@ -223,18 +232,15 @@ async def main_async(args: argparse.Namespace) -> None:
                     ),
                 )
                 wrk = ensure_wrk()
-                # Warm up (JIT-free Python still has caches to fill), then measure.
-                run_wrk(
-                    wrk, f"{proc.url}/api/v1/namespaces/bench/pods", proc.token, 2, args.connections
-                )
+                # Warm up (JIT-free Python still has caches to fill), then measure; the two
+                # bursts store at most --pods Pods, topped up to exactly that many after.
+                pods_url = f"{proc.url}/api/v1/namespaces/bench/pods"
+                warm = min(1_000, args.pods // 10)
+                run_wrk(wrk, pods_url, proc.token, 1, args.connections, warm)
                 creates = run_wrk(
-                    wrk,
-                    f"{proc.url}/api/v1/namespaces/bench/pods",
-                    proc.token,
-                    args.seconds,
-                    args.connections,
+                    wrk, pods_url, proc.token, args.seconds, args.connections, args.pods - warm
                 )
-                count = await top_up(http, "bench", 10_000)
+                count = await top_up(http, "bench", args.pods)
                 list_ms, listed, size = await measure_list(http, "bench")
                 delays = await measure_watch(http, 100, 30)
             await asyncio.sleep(5)
@@ -268,7 +274,10 @@ async def main_async(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="longest create burst (it also stops at --pods)"
+    )
+    parser.add_argument("--pods", type=int, default=10_000, help="Pods stored in all")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--dir", default=None, help="where the data directory goes")
     asyncio.run(main_async(parser.parse_args()))
