@@ -38,6 +38,11 @@ class ServerConfig:
     # Service cluster IPs come from this CIDR (its first address is the `kubernetes`
     # Service's); NodePorts from this inclusive range.
     service_cidr: str = "10.96.0.0/12"
+    # CPython's cyclic GC thresholds for the serving process (None: leave them). With tens
+    # of thousands of cached objects, the default (700, 10, 10) runs full collections every
+    # few seconds under load, each a pause of 100+ ms: the create p99 went from 130 ms to
+    # 8 ms with these (reference counting still frees everything acyclic at once).
+    gc_thresholds: tuple[int, int, int] | None = (50_000, 50, 100)
     node_port_range: tuple[int, int] = (30000, 32767)
 
     @property

@@ -8,13 +8,15 @@ is turned into a `User` once per connection and handed to the app in
 
 `serve(config, store)` runs until cancelled on the caller's loop (the process entry point
 runs it under uvloop: `uvloop.run(...)`); on cancellation uvicorn stops accepting,
-the lifespan shutdown closes every watch, and in-flight requests finish.
+the lifespan shutdown closes every watch, and in-flight requests finish. It also sets the
+process's GC thresholds (`ServerConfig.gc_thresholds`), since GC pauses set its tail latency.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 import ssl
 from typing import Any
@@ -87,6 +89,8 @@ async def serve(
 ) -> None:
     """Serve until cancelled. `sock` (already bound) avoids a port race in tests;
     `started` is set once the server accepts connections and every cache is loaded."""
+    if config.gc_thresholds is not None:
+        gc.set_threshold(*config.gc_thresholds)
     app = build_app(config, store, kinds=kinds)
     server = uvicorn.Server(uvicorn_config(config, app))
     task = asyncio.create_task(server.serve(sockets=[sock] if sock is not None else None))
