@@ -5,15 +5,19 @@ On disk, under `StoreConfig.root` (default /var/lib/pacific/images):
     blobs/sha256/<hex>     every manifest, index, config and layer, each stored once
     snapshots/<hex>/       one unpacked layer diff per chain ID (whiteouts as overlay marks)
     index.json             the image records (see `index.py`)
-    tmp/                   partial downloads; emptied when the store opens
+    lock                   flock'd by whoever changes the store
+    tmp/                   partial downloads; emptied by garbage collection
 
 Installing an image (from a pull or an archive) walks root document -> platform manifest
 -> config -> layers, storing each blob before anything refers to it, unpacks missing
 snapshots (into a temporary directory renamed into place), and only then records the
 image. So a record never names a missing blob or snapshot, and a crash at any point leaves
-only garbage that `collect_garbage()` removes. Mutations are serialised by one lock (like
-kubelet's default serialised image pulls); this also keeps GC from deleting a blob that an
-install has written but not yet recorded. File work runs in worker threads.
+only garbage that `collect_garbage()` removes. Mutations are serialised by an asyncio lock
+and, across processes (the agent and `pacific image import`), by an exclusive flock on
+`lock`, under which the index is re-read before the change and written after it; readers
+re-read it when its file changed. That is kubelet's default of serialised image pulls, and
+it keeps GC from deleting a blob an install has written but not yet recorded. File work
+runs in worker threads.
 
 A container root is an overlay of `lower_dirs(image)` (top layer first, the order of
 overlayfs `lowerdir=`) plus its own upper dir. An image with no layers has no lower dirs.
@@ -23,11 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
+import fcntl
+import os
 import shutil
 import ssl
 import tempfile
 import time
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -115,19 +122,53 @@ class ImageStore:
         self._verify = verify
         self._lock = asyncio.Lock()
         self.blobs = BlobStore(self.root / "blobs", self.root / "tmp")
-        self.blobs.clean_tmp()
         self._snapshots = self.root / "snapshots"
         self._snapshots.mkdir(parents=True, exist_ok=True)
         self._index_path = self.root / "index.json"
-        self.index = load_index(self._index_path)
+        self._seen: tuple[int, int, int] | None = None
+        self._reload()
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self._index_path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _reload(self) -> None:
+        self._seen = self._stamp()
+        self.index = load_index(self._index_path)
+
+    def _save(self) -> None:
+        save_index(self.index, self._index_path)
+        self._seen = self._stamp()
+
+    def _fresh(self) -> None:
+        """Re-read the index if another process (say `pacific image import`) changed it."""
+        if self._stamp() != self._seen:
+            self._reload()
+
+    @contextlib.asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """This process's lock, then the store's file lock, with the index re-read."""
+        async with self._lock:
+            fd = os.open(self.root / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+                self._reload()
+                yield
+            finally:
+                os.close(fd)  # releases the file lock
+
     def list(self) -> list[ImageRecord]:
+        self._fresh()
         return list(self.index.images)
 
     def get(self, reference: str) -> ImageRecord:
         """The image a name, repo digest or ID names; ImageNotPresent otherwise."""
+        self._fresh()
         return self.index.find(reference)
 
     def snapshot_dir(self, chain_id: str) -> Path:
@@ -140,9 +181,9 @@ class ImageStore:
 
     async def touch(self, reference: str) -> None:
         """Note that a container started from the image now (for least-recently-used GC)."""
-        async with self._lock:
+        async with self._exclusive():
             self.get(reference).last_used = self._clock()
-            await asyncio.to_thread(save_index, self.index, self._index_path)
+            await asyncio.to_thread(self._save)
 
     # -- adding ----------------------------------------------------------------------------
 
@@ -151,7 +192,7 @@ class ImageStore:
     ) -> builtins.list[ImageRecord]:
         """Import an OCI layout or `docker save` archive; `reference` names its images."""
         names = (str(parse_reference(reference)),) if reference else None
-        async with self._lock:
+        async with self._exclusive():
             roots = await asyncio.to_thread(read_archive, path, self.blobs)
             source = _Local(self.blobs)
             return [
@@ -180,7 +221,7 @@ class ImageStore:
         creds = auth.lookup(ref.domain) if isinstance(auth, Keyring) else auth
         name = str(ref)
         async with (
-            self._lock,
+            self._exclusive(),
             httpx.AsyncClient(transport=self._transport, verify=self._verify) as http,
         ):
             repo = Repository(ref, http, creds, self.config.registry)
@@ -252,7 +293,7 @@ class ImageStore:
             )
         )
         record.size = sum(self.blobs.size(b) for b in record.blobs)
-        await asyncio.to_thread(save_index, self.index, self._index_path)
+        await asyncio.to_thread(self._save)
         return record
 
     def _unpack(self, blob: str, diff_id: str, chain: str, name: str | None) -> int:
@@ -274,19 +315,19 @@ class ImageStore:
 
     async def remove(self, reference: str) -> ImageRecord:
         """Untag a name (the image goes when its last name does) or delete an image by ID."""
-        async with self._lock:
+        async with self._exclusive():
             rec = self.get(reference)
             if reference.startswith("sha256:") or len(rec.names) <= 1:
                 self.index.drop(rec)
             else:
                 rec.names.remove(str(parse_reference(reference)))
-            await asyncio.to_thread(save_index, self.index, self._index_path)
+            await asyncio.to_thread(self._save)
             await asyncio.to_thread(self._sweep)
         return rec
 
     async def collect_garbage(self) -> int:
         """Delete blobs and snapshots no image refers to; the bytes freed."""
-        async with self._lock:
+        async with self._exclusive():
             return await asyncio.to_thread(self._sweep)
 
     def _sweep(self) -> int:
@@ -300,7 +341,8 @@ class ImageStore:
         for chain in list(self.index.snapshots):
             if hex_of(chain) not in keep:
                 freed += self.index.snapshots.pop(chain)
-        save_index(self.index, self._index_path)
+        self.blobs.clean_tmp()
+        self._save()
         return freed
 
     async def gc_under_pressure(

@@ -229,3 +229,23 @@ async def test_docker_save_with_symlinked_layers(
     assert rec.names == ["docker.io/me/app:1"]
     assert rec.layers == [digest_of(layer)]
     assert rec.id == digest_of(image.config)
+
+
+async def test_two_stores_on_one_root_see_each_others_changes(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    """The agent and `pacific image import` are separate processes over one store."""
+    agent = ImageStore(StoreConfig(root=tmp_path / "images"))
+    cli = ImageStore(StoreConfig(root=tmp_path / "images"))
+    await agent.import_archive(archives["busybox"])
+    await cli.import_archive(archives["layered"])
+    assert len(agent.list()) == 2
+    await agent.touch("pacific.test/busybox-layered")  # a write from a stale view keeps both
+    assert {n for r in cli.list() for n in r.names} == {
+        "pacific.test/busybox:latest",
+        "pacific.test/busybox-layered:latest",
+    }
+    await cli.remove("pacific.test/busybox")
+    with pytest.raises(ImageNotPresent):
+        agent.get("pacific.test/busybox")
+    assert all(p.is_dir() for p in agent.lower_dirs("pacific.test/busybox-layered"))
