@@ -22,6 +22,7 @@ from pacific.controllers.endpoints import EndpointsController
 from pacific.controllers.gc import GarbageCollector
 from pacific.controllers.informers import SharedInformers
 from pacific.controllers.namespace import NAMESPACE_RETRY, NamespaceController
+from pacific.controllers.quota import QuotaController
 from pacific.controllers.replicaset import ReplicaSetController
 from pacific.controllers.system import SYSTEM_INTERVAL, SystemController
 
@@ -61,6 +62,7 @@ async def run_controllers(client: Client, config: ControllersConfig) -> None:
         ReplicaSetController(client, informers, clock, workers=config.workers),
         DeploymentController(client, informers, clock, workers=config.workers),
         EndpointsController(client, informers, clock, workers=config.workers),
+        QuotaController(client, informers, clock),
     ]
     async with asyncio.TaskGroup() as tg:
         tg.create_task(informers.run())
