@@ -33,7 +33,7 @@ from pacific.api.errors import (
 )
 from pacific.api.kinds import DEFAULT as DEFAULT_KINDS
 from pacific.api.kinds import Registry as Kinds
-from pacific.apiserver import pages, reads, reviews, subresources, watch, writes
+from pacific.apiserver import eviction, pages, reads, reviews, subresources, watch, writes
 from pacific.apiserver.auth import Authenticator, User
 from pacific.apiserver.config import ServerConfig
 from pacific.apiserver.context import Call, Response, Server
@@ -267,6 +267,9 @@ class App:
         elif sub == "binding":
             if verb is Verb.CREATE:
                 return await subresources.bind(server, call, rt, route.name)
+        elif sub == "eviction":
+            if verb is Verb.CREATE:
+                return await eviction.evict(server, call, rt, route.name)
         elif sub in ("", "status", "finalize"):
             if verb is Verb.GET and sub != "finalize":
                 return await reads.get_object(server, call)
