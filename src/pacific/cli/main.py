@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from pacific import __version__
-from pacific.cli import logs
+from pacific.cli import images, logs
 
 DEFAULT_DATA_DIR = Path("/var/lib/pacific")
 
@@ -72,11 +72,90 @@ def build_parser() -> argparse.ArgumentParser:
         "of `pacific up`.",
     )
     _add_control_plane_args(server)
-    server.set_defaults(func=_cmd_up)
+    server.set_defaults(func=_cmd_up, scheduler=False)
+    up.set_defaults(scheduler=True)
+
+    sched = sub.add_parser(
+        "scheduler",
+        help="run the scheduler against a server",
+        description="Place pending Pods on hosts (filter and score plugins, NUMA fit), as "
+        "`pacific up` does in-process.",
+    )
+    _add_kubeconfig_arg(sched)
+    sched.add_argument(
+        "--score",
+        choices=["LeastAllocated", "MostAllocated"],
+        default="LeastAllocated",
+        help="how hosts are scored (default: %(default)s)",
+    )
+    sched.set_defaults(func=_cmd_scheduler)
+
+    sim = sub.add_parser(
+        "sim-hosts",
+        help="register simulated hosts (for tests and benchmarks)",
+        description="Register COUNT simulated hosts of one shape with the server; they "
+        "heartbeat and report bound Pods as Running without running anything.",
+    )
+    _add_kubeconfig_arg(sim)
+    sim.add_argument("--count", type=int, default=10, help="number of hosts (default: %(default)s)")
+    sim.add_argument("--cpu", type=int, default=64, help="CPUs per host (default: %(default)s)")
+    sim.add_argument("--memory", default="512Gi", help="memory per host (default: %(default)s)")
+    sim.add_argument(
+        "--numa", type=int, default=2, help="NUMA nodes per host (default: %(default)s)"
+    )
+    sim.add_argument("--prefix", default="sim-", help="host name prefix (default: %(default)s)")
+    sim.set_defaults(func=_cmd_sim_hosts)
+
+    image = sub.add_parser("image", help="manage the host's OCI image store")
+    image.add_argument(
+        "--root",
+        type=Path,
+        default=DEFAULT_DATA_DIR / "images",
+        help="image store directory (default: %(default)s)",
+    )
+    image_sub = image.add_subparsers(dest="image_command", metavar="COMMAND", required=True)
+    imp = image_sub.add_parser("import", help="import an OCI layout or `docker save` archive")
+    imp.add_argument("archive", type=Path)
+    imp.add_argument("--name", help="name the imported image (registry/repo:tag)")
+    imp.set_defaults(func=lambda a: images.import_archive(a.root, a.archive, a.name))
+    pull = image_sub.add_parser("pull", help="pull an image from a registry")
+    pull.add_argument("reference")
+    pull.set_defaults(func=lambda a: images.pull(a.root, a.reference))
+    ls = image_sub.add_parser("ls", help="list images")
+    ls.set_defaults(func=lambda a: images.list_images(a.root))
+    rm = image_sub.add_parser("rm", help="remove images (by name or ID)")
+    rm.add_argument("references", nargs="+")
+    rm.set_defaults(func=lambda a: images.remove(a.root, a.references))
 
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=_cmd_version)
     return parser
+
+
+def _add_kubeconfig_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--kubeconfig",
+        type=Path,
+        default=None,
+        help="kubeconfig of the server (default: $KUBECONFIG, else /var/lib/pacific/kubeconfig)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+
+
+def _cmd_scheduler(args: argparse.Namespace) -> int:
+    from pacific.cli import remote
+
+    logs.configure(args.verbose)
+    return remote.scheduler(args.kubeconfig, args.score)
+
+
+def _cmd_sim_hosts(args: argparse.Namespace) -> int:
+    from pacific.cli import remote
+
+    logs.configure(args.verbose)
+    return remote.sim_hosts(
+        args.kubeconfig, args.count, args.cpu, args.memory, args.numa, args.prefix
+    )
 
 
 def _cmd_version(args: argparse.Namespace) -> int:
@@ -96,6 +175,7 @@ def _cmd_up(args: argparse.Namespace) -> int:
         bind_address=args.bind_address,
         advertise_address=args.advertise_address,
         synchronous=args.sync,
+        scheduler=args.scheduler,
     )
     return up.run(options)
 

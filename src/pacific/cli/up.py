@@ -24,6 +24,8 @@ from pacific.apiserver.server import serve
 from pacific.client import Client
 from pacific.controllers.manager import ControllersConfig, run_controllers
 from pacific.pki.bootstrap import Credentials, ensure_credentials
+from pacific.scheduler.config import SchedulerConfig
+from pacific.scheduler.loop import run_scheduler
 from pacific.store.compactor import run_compactor
 from pacific.store.sqlite import SQLiteStore
 
@@ -37,6 +39,7 @@ class Options:
     bind_address: str = "0.0.0.0"
     advertise_address: str = "127.0.0.1"
     synchronous: str = "FULL"
+    scheduler: bool = True  # `pacific server` leaves scheduling to a separate process
 
 
 class AlreadyRunning(Exception):
@@ -85,6 +88,16 @@ async def _controllers(options: Options, creds: Credentials) -> None:
         await run_controllers(client, config)
 
 
+async def _scheduler(options: Options, creds: Credentials) -> None:
+    url = f"https://127.0.0.1:{options.port}"
+    async with Client(
+        url, token=creds.scheduler_token, ca_path=str(creds.ca_cert), user_agent="pacific-scheduler"
+    ) as client:
+        await _wait_ready(client)
+        log.info("scheduler started")
+        await run_scheduler(client, SchedulerConfig())
+
+
 async def _main(options: Options) -> None:
     task = asyncio.current_task()
     assert task is not None
@@ -114,6 +127,8 @@ async def _main(options: Options) -> None:
             tg.create_task(serve(config, store))
             tg.create_task(run_compactor(store))
             tg.create_task(_controllers(options, creds))
+            if options.scheduler:
+                tg.create_task(_scheduler(options, creds))
             log.info("serving on %s — export KUBECONFIG=%s", server_url, creds.kubeconfig)
     except asyncio.CancelledError:
         log.info("stopping")

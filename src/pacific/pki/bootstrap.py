@@ -33,6 +33,7 @@ from pacific.pki import certs
 ADMIN_USER = "pacific-admin"
 ADMIN_GROUPS = ("system:masters",)
 CONTROLLERS_USER = "system:pacific-controllers"
+SCHEDULER_USER = "system:pacific-scheduler"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Credentials:
     kubeconfig: Path
     admin_token: str
     controllers_token: str
+    scheduler_token: str
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -156,6 +158,7 @@ def ensure_credentials(
     before = dict(tokens)
     admin = _ensure_token(tokens, ADMIN_USER, ADMIN_GROUPS)
     controllers = _ensure_token(tokens, CONTROLLERS_USER, ("system:masters",))
+    scheduler = _ensure_token(tokens, SCHEDULER_USER, ("system:masters",))
     if tokens != before:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -167,4 +170,6 @@ def ensure_credentials(
     wanted = kubeconfig_yaml(server_url, ca.cert_pem, ADMIN_USER, admin)
     if not kubeconfig.exists() or kubeconfig.read_bytes() != wanted:
         _write_atomic(kubeconfig, wanted)
-    return Credentials(ca_crt, ca_key, srv_crt, srv_key, token_file, kubeconfig, admin, controllers)
+    return Credentials(
+        ca_crt, ca_key, srv_crt, srv_key, token_file, kubeconfig, admin, controllers, scheduler
+    )

@@ -1,0 +1,49 @@
+import pytest
+
+from pacific.cli import main
+
+
+def test_version(capsys):
+    assert main.main(["version"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("pacific ") and "v1.32" in out
+
+
+def test_up_and_server_differ_only_in_the_scheduler():
+    parser = main.build_parser()
+    up = parser.parse_args(["up", "--data-dir", "/tmp/x", "--port", "7443"])
+    server = parser.parse_args(["server"])
+    assert up.scheduler is True and server.scheduler is False
+    assert up.port == 7443 and server.port == 6443
+    assert str(server.data_dir) == "/var/lib/pacific"
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main.main(["frobnicate"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_sim_hosts_arguments():
+    args = main.build_parser().parse_args(
+        ["sim-hosts", "--count", "1000", "--cpu", "64", "--memory", "512Gi", "--numa", "2"]
+    )
+    assert (args.count, args.cpu, args.memory, args.numa) == (1000, 64, "512Gi", 2)
+
+
+def test_image_ls_on_an_empty_store(tmp_path, capsys):
+    assert main.main(["image", "--root", str(tmp_path), "ls"]) == 0
+    assert capsys.readouterr().out.split() == ["IMAGE", "ID", "SIZE", "CREATED"]
+
+
+def test_image_import_of_a_file_that_is_not_an_image(tmp_path, capsys):
+    bogus = tmp_path / "not-an-image.tar"
+    bogus.write_bytes(b"hello")
+    assert main.main(["image", "--root", str(tmp_path / "store"), "import", str(bogus)]) == 1
+    assert capsys.readouterr().out.startswith("error: ")
+
+
+def test_image_rm_of_a_missing_image(tmp_path, capsys):
+    assert main.main(["image", "--root", str(tmp_path), "rm", "busybox"]) == 1
+    assert "error: " in capsys.readouterr().out
