@@ -13,7 +13,9 @@ with consecutive CPU ranges, see `pacific.scheduler.numa`). It then runs until c
 - pods: every pod bound to one of its hosts and not yet Running is moved to Running in
   one status write: phase Running, conditions Initialized/Ready/ContainersReady/
   PodScheduled True, a podIP from the host's fake /24 (10.<64 + i // 256>.<i % 256>.0/24),
-  hostIP, startTime and a running containerStatus per container. Nothing is started.
+  hostIP, startTime and a running containerStatus per container. Nothing is started;
+- graceful deletions: a pod on one of its hosts marked for deletion is confirmed at once
+  (deleted with grace 0, guarded by its uid), as a kubelet does once its containers stop.
 Existing Nodes and Leases (a restart) are taken over, not duplicated. Time comes from the
 client's clock, so tests can drive heartbeats with a FakeClock.
 """
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pacific.api import kinds
-from pacific.api.errors import AlreadyExists, APIError, NotFound
+from pacific.api.errors import AlreadyExists, APIError, Conflict, NotFound
 from pacific.api.resources import ResourceType
 from pacific.api.validation.quantity import parse_quantity
 from pacific.client import Client, ClientError, Informer, WorkQueue, run_worker
@@ -248,12 +250,15 @@ class SimHosts:
         node = (pod.get("spec") or {}).get("nodeName")
         running = (pod.get("status") or {}).get("phase") == "Running"
         deleting = "deletionTimestamp" in (pod.get("metadata") or {})
-        if node in self.index and not running and not deleting:
+        if node in self.index and (deleting or not running):
             self.queue.add(key_of(pod))
 
     async def start_pod(self, key: str) -> None:
         namespace, name = split_key(key)
         pod = self.pods.get(namespace, name)
+        if pod is not None and "deletionTimestamp" in (pod.get("metadata") or {}):
+            await self.finish_deletion(pod)
+            return
         if pod is None or (pod.get("status") or {}).get("phase") == "Running":
             return
         node = pod["spec"]["nodeName"]
@@ -266,6 +271,18 @@ class SimHosts:
             )
         except NotFound:
             return
+
+    async def finish_deletion(self, pod: Obj) -> None:
+        """A pod being deleted gracefully is "stopped" at once: confirm with grace 0."""
+        meta = pod["metadata"]
+        with contextlib.suppress(NotFound, Conflict):
+            await self.client.delete(
+                self.pods_rt,
+                meta["name"],
+                meta["namespace"],
+                grace_period_seconds=0,
+                preconditions={"uid": meta["uid"]},
+            )
 
     async def run(self, heartbeat: float = HEARTBEAT_SECONDS) -> None:
         await self.register()
