@@ -27,7 +27,7 @@ from pacific.api.patch import apply_json_patch, apply_merge_patch
 from pacific.api.resources import Obj, ResourceType
 from pacific.api.strategicmerge import apply_strategic_merge_patch
 from pacific.api.validation import validate_create
-from pacific.apiserver import admission, admission_quota, bodies, params, render
+from pacific.apiserver import admission, admission_priority, admission_quota, bodies, params, render
 from pacific.apiserver.context import Call, Response, Server
 from pacific.apiserver.deletion import DeleteOptions
 from pacific.apiserver.negotiation import Body, body_format
@@ -102,6 +102,7 @@ async def create(server: Server, call: Call) -> Response:
     set_namespace(rt, call, obj)
     generated = needs_generated_name(obj)
     obj = admission.admit_create(server.kinds, rt, obj, opts, server.clock(), server.names)
+    admission_priority.admit(server, rt, obj, None)
     await admission_quota.admit(server, rt, obj, None, dry_run=opts.dry_run)
     attempts = 1
     while True:
