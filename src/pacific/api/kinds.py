@@ -143,6 +143,9 @@ KINDS: tuple[ResourceType, ...] = (
     _rt("storage.k8s.io", "StorageClass", "storageclasses", namespaced=False, short=("sc",)),
     _rt("coordination.k8s.io", "Lease", "leases"),
     _rt("node.k8s.io", "RuntimeClass", "runtimeclasses", namespaced=False),
+    # scheduling.k8s.io/v1
+    _rt("scheduling.k8s.io", "PriorityClass", "priorityclasses", namespaced=False,
+        short=("pc",)),
 )  # fmt: skip
 
 # kube-apiserver's discovery order of the built-in groups Pacific serves.
@@ -157,6 +160,7 @@ _GROUP_ORDER = (
     "policy",
     "rbac.authorization.k8s.io",
     "storage.k8s.io",
+    "scheduling.k8s.io",
     "coordination.k8s.io",
     "node.k8s.io",
 )

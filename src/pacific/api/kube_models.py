@@ -78,6 +78,7 @@ _GROUP_KINDS: dict[str, frozenset[str]] = {
         TokenRequest""",
     ),
     "coordination": _kinds("Lease"),
+    "scheduling": _kinds("PriorityClass"),
     "authorization": _kinds(
         "SelfSubjectAccessReview SubjectAccessReview LocalSubjectAccessReview "
         "SelfSubjectRulesReview",

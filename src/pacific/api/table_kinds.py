@@ -236,6 +236,20 @@ def _binding(obj: Obj, now: datetime) -> list[Any]:
     ]
 
 
+_SCHEDULING = "io.k8s.api.scheduling.v1."
+
+
+def _priority_class(obj: Obj, now: datetime) -> list[Any]:
+    """printPriorityClass: name, value, globalDefault, age, preemptionPolicy."""
+    return [
+        name_of(obj),
+        int(obj.get("value") or 0),
+        bool(obj.get("globalDefault")),
+        created_age(obj, now),
+        text(obj, "preemptionPolicy"),
+    ]
+
+
 def _simple(*cells: Callable[[Obj], Any]) -> Cells:
     """Name, the given cells, then Age."""
 
@@ -375,6 +389,18 @@ PRINTERS: dict[tuple[str, str], Printer] = {
     ("node.k8s.io", "RuntimeClass"): Printer(
         (NAME, Column("Handler", doc=_doc("io.k8s.api.node.v1.RuntimeClass", "handler")), AGE),
         _simple(lambda o: text(o, "handler")),
+    ),
+    ("scheduling.k8s.io", "PriorityClass"): Printer(
+        (
+            NAME,
+            Column("Value", "integer", _doc(_SCHEDULING + "PriorityClass", "value")),
+            Column(
+                "Global-Default", "boolean", _doc(_SCHEDULING + "PriorityClass", "globalDefault")
+            ),
+            AGE,
+            Column("PreemptionPolicy", doc=_doc(_SCHEDULING + "PriorityClass", "preemptionPolicy")),
+        ),
+        _priority_class,
     ),
     ("rbac.authorization.k8s.io", "RoleBinding"): Printer(_BINDING_COLUMNS, _binding),
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"): Printer(

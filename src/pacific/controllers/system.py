@@ -9,12 +9,15 @@
 on start, whenever one of these objects changes or disappears, and every `interval`
 seconds. Only the fields it owns are corrected; the apiserver's allocations (clusterIP)
 are kept.
+- The built-in PriorityClasses `system-cluster-critical` and `system-node-critical`
+  (`pacific.api.admission.priority.SYSTEM_PRIORITY_CLASSES`) exist.
 """
 
 from __future__ import annotations
 
 import contextlib
 
+from pacific.api.admission.priority import SYSTEM_PRIORITY_CLASSES
 from pacific.api.errors import AlreadyExists, NotFound
 from pacific.client import Client, Clock, WorkQueue
 from pacific.controllers.informers import SharedInformers, resource, run_workers
@@ -90,6 +93,7 @@ class SystemController:
         self.ns_type = resource("", "Namespace")
         self.svc_type = resource("", "Service")
         self.ep_type = resource("", "Endpoints")
+        self.pc_type = resource("scheduling.k8s.io", "PriorityClass")
         self.namespaces = informers.get(self.ns_type)
         self.services = informers.get(self.svc_type)
         self.endpoints = informers.get(self.ep_type)
@@ -120,6 +124,9 @@ class SystemController:
                     await self.client.create(self.ns_type, body)
         await self._ensure_service()
         await self._ensure_endpoints()
+        for pc in SYSTEM_PRIORITY_CLASSES:
+            with contextlib.suppress(AlreadyExists):
+                await self.client.create(self.pc_type, pc)
 
     async def _ensure_service(self) -> None:
         desired = desired_service(self.port)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pacific.api.defaults import core
 from pacific.api.defaults.pod import default_pod
+from pacific.api.defaults.scheduling import default_priority_class
 from pacific.api.resources import ResourceType
 
 __all__ = ["apply_defaults"]
@@ -35,6 +36,7 @@ _DEFAULTS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("apps", "Deployment"): core.default_deployment,
     ("apps", "ReplicaSet"): core.default_replica_set,
     ("storage.k8s.io", "StorageClass"): core.default_storage_class,
+    ("scheduling.k8s.io", "PriorityClass"): default_priority_class,
     (_RBAC, "RoleBinding"): core.default_binding,
     (_RBAC, "ClusterRoleBinding"): core.default_binding,
 }

@@ -23,7 +23,7 @@ from typing import Any
 
 from pacific.api.errors import Cause, Invalid
 from pacific.api.resources import ResourceType
-from pacific.api.validation import apps, core, others, pod, quota, rbac, storage
+from pacific.api.validation import apps, core, others, pod, quota, rbac, scheduling, storage
 from pacific.api.validation.metadata import validate_object_meta, validate_object_meta_update
 from pacific.api.validation.names import (
     NameCheck,
@@ -105,6 +105,10 @@ _RULES: dict[tuple[str, str], _Rules] = {
         create=storage.validate_storage_class, update=storage.validate_storage_class_update
     ),
     ("coordination.k8s.io", "Lease"): _Rules(create=others.validate_lease),
+    ("scheduling.k8s.io", "PriorityClass"): _Rules(
+        create=scheduling.validate_priority_class,
+        update=scheduling.validate_priority_class_update,
+    ),
     (_RBAC, "Role"): _Rules(path_segment_errors, rbac.validate_role),
     (_RBAC, "ClusterRole"): _Rules(path_segment_errors, rbac.validate_cluster_role),
     (_RBAC, "RoleBinding"): _Rules(
