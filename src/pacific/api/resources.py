@@ -66,4 +66,3 @@ class ResourceType:
         if self.namespaced and namespace:
             return f"{base}{namespace}/"
         return base
-
