@@ -22,6 +22,8 @@ from pacific.controllers.endpoints import EndpointsController
 from pacific.controllers.gc import GarbageCollector
 from pacific.controllers.informers import SharedInformers
 from pacific.controllers.namespace import NAMESPACE_RETRY, NamespaceController
+from pacific.controllers.nodelifecycle import NodeLifecycleController
+from pacific.controllers.nodelifecycle_plan import DEFAULT_GRACE_PERIOD
 from pacific.controllers.quota import QuotaController
 from pacific.controllers.replicaset import ReplicaSetController
 from pacific.controllers.system import SYSTEM_INTERVAL, SystemController
@@ -40,6 +42,7 @@ class ControllersConfig:
     workers: int = 5  # concurrent reconciles per controller
     namespace_retry: float = NAMESPACE_RETRY  # seconds between passes over a terminating ns
     system_interval: float = SYSTEM_INTERVAL
+    node_grace_period: float = DEFAULT_GRACE_PERIOD  # seconds a host's lease may go unrenewed
 
 
 async def run_controllers(client: Client, config: ControllersConfig) -> None:
@@ -63,6 +66,9 @@ async def run_controllers(client: Client, config: ControllersConfig) -> None:
         DeploymentController(client, informers, clock, workers=config.workers),
         EndpointsController(client, informers, clock, workers=config.workers),
         QuotaController(client, informers, clock),
+        NodeLifecycleController(
+            client, informers, clock, grace_period=config.node_grace_period, workers=config.workers
+        ),
     ]
     async with asyncio.TaskGroup() as tg:
         tg.create_task(informers.run())
