@@ -9,6 +9,10 @@ The PodScheduled condition is written with a strategic merge patch on `pods/stat
 (conditions merge by `type`); `lastTransitionTime` moves only when the status changes.
 `condition_patch` returns None when the pod already carries the same condition, so a
 workload that keeps failing for the same reason does not rewrite its status each retry.
+
+Preemption writes: the preemptor's `status.nominatedNodeName` (with its PodScheduled
+condition, one patch), and on each victim a `DisruptionTarget` condition (reason
+`PreemptionByScheduler`) written before the victim is deleted, as kube does.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from pacific.client.paths import object_path
 Obj = Mapping[str, Any]
 POD_SCHEDULED = "PodScheduled"
 UNSCHEDULABLE_REASON = "Unschedulable"
+DISRUPTION_TARGET = "DisruptionTarget"
+PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler"
 
 
 async def bind_pod(
@@ -46,6 +52,26 @@ async def bind_pod(
         "target": {"apiVersion": "v1", "kind": "Node", "name": node},
     }
     await client.request("POST", object_path(pods, name, namespace, "binding"), body=body)
+
+
+def nomination_patch(pod: Obj, node: str, message: str, now: datetime) -> dict[str, Any]:
+    """The status patch of a preemptor: nominatedNodeName plus PodScheduled=False."""
+    patch = condition_patch(pod, message, now) or {"status": {}}
+    patch["status"]["nominatedNodeName"] = node
+    return patch
+
+
+def disruption_patch(scheduler_name: str, now: datetime) -> dict[str, Any]:
+    """The DisruptionTarget condition a victim gets before it is deleted (kube's text)."""
+    condition = {
+        "type": DISRUPTION_TARGET,
+        "status": "True",
+        "reason": PREEMPTION_BY_SCHEDULER,
+        "message": f"{scheduler_name}: preempting to accommodate a higher priority pod",
+        "lastProbeTime": None,
+        "lastTransitionTime": rfc3339(now),
+    }
+    return {"status": {"conditions": [condition]}}
 
 
 def condition_patch(pod: Obj, message: str, now: datetime) -> dict[str, Any] | None:

@@ -8,6 +8,11 @@ entry (same uid) instead of counting twice; `forget` drops an assumption whose b
 failed. An assumption whose binding succeeded but never showed up (the pod was deleted
 in between) expires `ASSUMED_TTL` seconds after `finish_binding`.
 
+Nominations: a workload that preempted others is nominated to the host it freed
+(`nominate`, also rebuilt from a pending pod's `status.nominatedNodeName` after a restart)
+until it is placed anywhere or deleted; decisions see nominated workloads as placed on that
+host for workloads of lower or equal priority (`ClusterView.nominated`).
+
 Invariants:
 - A uid is placed on at most one host (`_placed[uid]` names it).
 - Workloads may reference a host the cache has not seen yet (informers race): the host
@@ -44,6 +49,8 @@ class SchedulerCache:
         self._assumed: dict[str, float | None] = {}  # uid -> expiry (None: still binding)
         self._anti: dict[str, Workload] = {}
         self.namespace_labels: dict[str, Mapping[str, str]] = {}
+        self._nominated: dict[str, tuple[Workload, str]] = {}  # uid -> (workload, host)
+        self._by_host: dict[str, tuple[Workload, ...]] | None = {}
 
     # -- hosts -------------------------------------------------------------------------------
 
@@ -119,7 +126,30 @@ class SchedulerCache:
         if not info.workloads and node_name not in self._known:
             del self._nodes[node_name]
 
+    # -- nominations -------------------------------------------------------------------------
+
+    def nominate(self, w: Workload, node_name: str) -> None:
+        self._nominated[w.uid] = (w, node_name)
+        self._by_host = None
+
+    def clear_nomination(self, uid: str) -> None:
+        if self._nominated.pop(uid, None) is not None:
+            self._by_host = None
+
+    def nominated_node(self, uid: str) -> str | None:
+        entry = self._nominated.get(uid)
+        return entry[1] if entry is not None else None
+
+    def _nominations(self) -> dict[str, tuple[Workload, ...]]:
+        if self._by_host is None:
+            hosts: dict[str, list[Workload]] = {}
+            for w, host in self._nominated.values():
+                hosts.setdefault(host, []).append(w)
+            self._by_host = {host: tuple(ws) for host, ws in hosts.items()}
+        return self._by_host
+
     def _place(self, w: Workload, node_name: str, numa_node: int | None) -> None:
+        self.clear_nomination(w.uid)
         if self._placed.get(w.uid) not in (None, node_name):
             self.remove(w.uid)
         info = self._nodes.get(node_name)
@@ -142,4 +172,4 @@ class SchedulerCache:
             for uid, w in self._anti.items()
             if self._placed.get(uid) in self._nodes
         ]
-        return ClusterView(self._order, holders, self.namespace_labels)
+        return ClusterView(self._order, holders, self.namespace_labels, self._nominations())

@@ -11,11 +11,16 @@ Model (kube-scheduler's scheduling cycle, without preemption):
    to the host met first after `start`, which spreads equal hosts round-robin.
 4. Pinned workloads get the NUMA node `numa.choose_numa_node` picks on the chosen host.
 
+Workloads nominated to a host by a preemption (`ClusterView.nominated`) count as placed
+there for every workload of lower or equal priority, so the room a preemption freed is
+not taken by someone else first (kube's addNominatedPods).
+
 On failure the result carries kube's message: "0/N nodes are available: <count> <reason>,
-... ." with reasons sorted as kube sorts them (as strings "<count> <reason>"), followed by
-the preemption summary kube prints. Pacific does not preempt yet, so every host whose
-reasons could be fixed by evicting workloads reports "No preemption victims found for
-incoming pod" and the others "Preemption is not helpful for scheduling".
+... ." with reasons sorted as kube sorts them (as strings "<count> <reason>"); the loop
+appends the preemption outcome (`pacific.scheduler.preemption`). `FitError.message` is the
+text when no preemption was run: every host whose reasons could be fixed by evicting
+workloads reports "No preemption victims found for incoming pod", the others "Preemption
+is not helpful for scheduling".
 """
 
 from __future__ import annotations
@@ -75,6 +80,13 @@ class FitError:
     def message(self) -> str:
         return fit_error_message(self.total, self.histogram, self.unresolvable_hosts)
 
+    def with_postfilter(self, postfilter: str) -> str:
+        """The reasons followed by a preemption outcome ("" when preemption succeeded)."""
+        if self.total == 0:
+            return fit_error_message(0, {}, 0)
+        text = _histogram_text(self.total, self.histogram)
+        return f"{text} {postfilter}" if postfilter else text
+
 
 @dataclass(frozen=True, slots=True)
 class ClusterView:
@@ -83,6 +95,20 @@ class ClusterView:
     nodes: Sequence[NodeInfo]
     anti_affinity_holders: Iterable[tuple[Workload, NodeInfo]] = ()
     namespace_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    nominated: Mapping[str, Sequence[Workload]] = field(default_factory=dict)
+
+
+def with_nominated(w: Workload, node: NodeInfo, nominated: Sequence[Workload]) -> NodeInfo:
+    """`node` as `w` must see it: plus the workloads nominated there that are at least as
+    important as `w` (other than `w` itself)."""
+    ahead = [n for n in nominated if n.uid != w.uid and n.priority >= w.priority]
+    if not ahead:
+        return node
+    trial = node.clone()
+    for n in ahead:
+        if n.uid not in trial.workloads:
+            trial.add(n)
+    return trial
 
 
 def feasible_to_find(total: int, percentage: int = 0) -> int:
@@ -167,9 +193,12 @@ def schedule(
     unresolvable = 0
     examined = 0
     start %= total
+    nominated = cluster.nominated
     while examined < total and len(feasible) < wanted:
         node = nodes[(start + examined) % total]
         examined += 1
+        if nominated and node.name in nominated:
+            node = with_nominated(w, node, nominated[node.name])
         reasons = host_reasons(w, node, interpod, spread)
         if not reasons:
             feasible.append(node)

@@ -16,6 +16,13 @@ the cache at once and the API writes (binding + Scheduled event, or PodScheduled
 FailedScheduling event) run as tasks, at most `bind_concurrency` at a time, while the loop
 goes on deciding. A failed binding forgets the assumption and retries after backoff.
 Every task belongs to the TaskGroup of `Scheduler.run()`.
+
+Preemption: when no host fits, `preemption.preempt` looks for victims. On success the
+workload is nominated to the host in the cache at once (so the freed room stays its own),
+its `status.nominatedNodeName` is written, and each victim gets the DisruptionTarget
+condition, is deleted and gets a `Preempted` event. The workload then waits as
+unschedulable; the victims' deletions move it back to the queue and it is placed like any
+other (the nomination keeps workloads of lower or equal priority off that host meanwhile).
 """
 
 from __future__ import annotations
@@ -30,11 +37,17 @@ from pacific.api.errors import APIError, Conflict, NotFound
 from pacific.api.resources import ResourceType
 from pacific.client import NORMAL, WARNING, Client, ClientError, EventRecorder, Informer
 from pacific.client.informer import key_of, split_key
-from pacific.scheduler.binding import bind_pod, condition_patch
+from pacific.scheduler.binding import (
+    bind_pod,
+    condition_patch,
+    disruption_patch,
+    nomination_patch,
+)
 from pacific.scheduler.cache import SchedulerCache
 from pacific.scheduler.config import SchedulerConfig
-from pacific.scheduler.framework import FitError, Placement, schedule
+from pacific.scheduler.framework import Placement, schedule
 from pacific.scheduler.numa import NUMA_NODE_ANNOTATION
+from pacific.scheduler.preemption import Candidate, preempt
 from pacific.scheduler.queue import BOUND, ERROR, UNSCHEDULABLE, SchedulingQueue
 from pacific.scheduler.workload import Workload, workload_from_pod
 
@@ -89,7 +102,7 @@ class Scheduler:
     def _wire(self) -> None:
         self.pending.on_add(self._pending_added)
         self.pending.on_update(self._pending_updated)
-        self.pending.on_delete(lambda pod: self.queue.delete(key_of(pod)))
+        self.pending.on_delete(self._pending_deleted)
         self.bound.on_add(self.cache.add_bound)
         self.bound.on_update(lambda _old, new: self.cache.add_bound(new))
         self.bound.on_delete(self._bound_deleted)
@@ -109,12 +122,27 @@ class Scheduler:
     def _pending_added(self, pod: Obj) -> None:
         if self._ours(pod):
             self.queue.add(key_of(pod), int((pod.get("spec") or {}).get("priority") or 0))
+            self._remember_nomination(pod)
 
     def _pending_updated(self, old: Obj, new: Obj) -> None:
         if not self._ours(new):
             self.queue.delete(key_of(new))
+            self._pending_deleted(new)
         elif _placement_changed(old, new):
             self._pending_added(new)
+        else:
+            self._remember_nomination(new)
+
+    def _pending_deleted(self, pod: Obj) -> None:
+        self.queue.delete(key_of(pod))
+        self.cache.clear_nomination(str((pod.get("metadata") or {}).get("uid") or ""))
+
+    def _remember_nomination(self, pod: Obj) -> None:
+        """A nomination written before a restart (or by another instance) counts too."""
+        node = (pod.get("status") or {}).get("nominatedNodeName")
+        uid = str((pod.get("metadata") or {}).get("uid") or "")
+        if node and self.cache.nominated_node(uid) is None:
+            self.cache.nominate(workload_from_pod(pod, self._overhead(pod)), str(node))
 
     def _bound_deleted(self, pod: Obj) -> None:
         self.cache.remove(str((pod.get("metadata") or {}).get("uid") or ""))
@@ -165,9 +193,10 @@ class Scheduler:
         if self.cache.is_assumed(w.uid):
             self.queue.done(key, BOUND)
             return
+        view = self.cache.view()
         result = schedule(
             w,
-            self.cache.view(),
+            view,
             start=self._start,
             percentage=self.config.percentage_of_nodes_to_score,
             strategy=self.config.score_strategy,
@@ -180,7 +209,19 @@ class Scheduler:
             tg.create_task(self._bind(key, pod, w, result))
         else:
             self.queue.done(key, UNSCHEDULABLE)
-            tg.create_task(self._report_unschedulable(pod, result))
+            nominated = self.cache.nominated_node(w.uid)
+            outcome = preempt(
+                w,
+                view.nodes,
+                start=self._start,
+                nominated=self.cache.node(nominated) if nominated else None,
+            )
+            if isinstance(outcome, Candidate):
+                self.cache.nominate(w, outcome.node)
+                tg.create_task(self._preempt(pod, w, outcome, result.with_postfilter("")))
+            else:
+                message = result.with_postfilter(outcome.message)
+                tg.create_task(self._report_unschedulable(pod, message))
 
     async def _bind(self, key: str, pod: Obj, w: Workload, placement: Placement) -> None:
         annotations = (
@@ -210,8 +251,48 @@ class Scheduler:
         message = f"Successfully assigned {w.namespace}/{w.name} to {placement.node}"
         await self.recorder.event(pod, NORMAL, "Scheduled", message)
 
-    async def _report_unschedulable(self, pod: Obj, error: FitError) -> None:
-        message = error.message
+    async def _preempt(self, pod: Obj, w: Workload, candidate: Candidate, message: str) -> None:
+        """Nominate `pod` to the candidate host and evict the victims there."""
+        meta = pod["metadata"]
+        try:
+            await self.client.patch(
+                self.pods,
+                meta["name"],
+                nomination_patch(pod, candidate.node, message, self.clock.now()),
+                namespace=meta["namespace"],
+                patch_type="strategic",
+                subresource="status",
+            )
+            for victim in candidate.victims:
+                await self._evict(victim, w, candidate.node)
+        except (APIError, ClientError) as exc:
+            log.info("preemption for %s on %s: %s", key_of(pod), candidate.node, exc)
+        finally:
+            self._slots.release()
+        await self.recorder.event(pod, WARNING, "FailedScheduling", message)
+
+    async def _evict(self, victim: Workload, preemptor: Workload, node: str) -> None:
+        obj = self.bound.get(victim.namespace, victim.name)
+        if obj is None or (obj.get("metadata") or {}).get("uid") != victim.uid:
+            return
+        try:
+            await self.client.patch(
+                self.pods,
+                victim.name,
+                disruption_patch(self.config.scheduler_name, self.clock.now()),
+                namespace=victim.namespace,
+                patch_type="strategic",
+                subresource="status",
+            )
+            await self.client.delete(
+                self.pods, victim.name, victim.namespace, preconditions={"uid": victim.uid}
+            )
+        except NotFound:
+            return
+        message = f"Preempted by pod {preemptor.uid} on node {node}"
+        await self.recorder.event(obj, NORMAL, "Preempted", message)
+
+    async def _report_unschedulable(self, pod: Obj, message: str) -> None:
         try:
             patch = condition_patch(pod, message, self.clock.now())
             if patch is not None:

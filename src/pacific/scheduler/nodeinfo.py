@@ -11,7 +11,8 @@ Invariants:
   best-effort pods still spread.
 - `numa_used[id]` is the sum of (cpu, memory) of the workloads pinned to NUMA node `id`.
 - A host without NUMA information has one virtual NUMA node (id 0) with its allocatable.
-- Filters and scores only read a NodeInfo; only the cache mutates it.
+- Filters and scores only read a NodeInfo; only the cache mutates it (what-if checks
+  mutate a `clone()`).
 """
 
 from __future__ import annotations
@@ -93,6 +94,24 @@ class NodeInfo:
             cpu, memory = self.numa_used.get(node.id, (0, 0))
             out[node.id] = (node.cpu - cpu, node.memory - memory)
         return out
+
+    def clone(self) -> NodeInfo:
+        """A copy whose workloads can be changed without touching this one (what-if checks:
+        preemption, nominated workloads)."""
+        return NodeInfo(
+            name=self.name,
+            labels=self.labels,
+            allocatable=self.allocatable,
+            allowed_pods=self.allowed_pods,
+            taints=self.taints,
+            unschedulable=self.unschedulable,
+            numa=self.numa,
+            requested=self.requested,
+            nonzero_cpu=self.nonzero_cpu,
+            nonzero_memory=self.nonzero_memory,
+            workloads=dict(self.workloads),
+            numa_used=dict(self.numa_used),
+        )
 
     def update_from(self, other: NodeInfo) -> None:
         """Take the Node-derived fields of `other` (a fresh build), keeping the workloads."""

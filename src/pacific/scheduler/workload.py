@@ -17,6 +17,13 @@ CPU is in millicores (rounded up, like `MilliValue`), memory and other resources
 whole units (rounded up). Guaranteed means every container sets cpu and memory limits and
 its requests equal them (missing requests default to limits, as the API server does).
 `pinned` (guaranteed with whole CPUs) selects workloads that must fit inside one NUMA node.
+
+Preemption fields: `priority` and `preemption_policy` (PreemptLowerPriority or Never, as
+priority admission resolved them), `start_time` (status.startTime, else the creation
+time: RFC 3339 strings, which order as times), `terminating` (deletionTimestamp set) and
+`preemptible`. Only Pods are preemptible by default: a VirtualMachine is never evicted
+silently to make room for another workload, so every non-Pod mapper gets False unless it
+says otherwise.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from pacific.scheduler.terms import (
 
 Obj = Mapping[str, Any]
 
+PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
+NEVER = "Never"
 CPU = "cpu"
 MEMORY = "memory"
 PODS = "pods"
@@ -142,6 +151,10 @@ class Workload:
     pod_anti_affinity: tuple[PodAffinityTerm, ...] = ()
     tolerations: tuple[Toleration, ...] = ()
     spread: tuple[SpreadConstraint, ...] = ()
+    preemption_policy: str = PREEMPT_LOWER_PRIORITY
+    preemptible: bool = True
+    start_time: str = ""
+    terminating: bool = False
 
     @property
     def key(self) -> str:
@@ -204,8 +217,12 @@ def workload_from_parts(
     limits: Resources,
     guaranteed: bool,
     placement: Obj,
+    *,
+    start_time: str = "",
+    preemptible: bool | None = None,
 ) -> Workload:
-    """The shared builder: `placement` has PodSpec-shaped placement fields."""
+    """The shared builder: `placement` has PodSpec-shaped placement fields; `preemptible`
+    None means "only if it is a Pod"."""
     affinity = placement.get("affinity") or {}
     node_aff = affinity.get("nodeAffinity") or {}
     pod_aff = affinity.get("podAffinity") or {}
@@ -236,6 +253,10 @@ def workload_from_parts(
         pod_anti_affinity=pod_affinity_terms(_required(anti_aff), namespace),
         tolerations=tolerations_of(placement.get("tolerations") or ()),
         spread=spread_constraints(placement.get("topologySpreadConstraints") or (), metadata),
+        preemption_policy=str(placement.get("preemptionPolicy") or PREEMPT_LOWER_PRIORITY),
+        preemptible=kind == "Pod" if preemptible is None else preemptible,
+        start_time=start_time or str(metadata.get("creationTimestamp") or ""),
+        terminating=bool(metadata.get("deletionTimestamp")),
     )
 
 
@@ -249,4 +270,7 @@ def workload_from_pod(pod: Obj, runtime_class_overhead: Obj | None = None) -> Wo
     used only when the pod carries no `spec.overhead` of its own."""
     spec = pod.get("spec") or {}
     requests, limits, guaranteed = pod_resources(spec, runtime_class_overhead)
-    return workload_from_parts("Pod", pod.get("metadata") or {}, requests, limits, guaranteed, spec)
+    start = str((pod.get("status") or {}).get("startTime") or "")
+    return workload_from_parts(
+        "Pod", pod.get("metadata") or {}, requests, limits, guaranteed, spec, start_time=start
+    )
