@@ -70,12 +70,10 @@ def fits(w: Workload, node: NodeInfo) -> bool:
 
 
 def helpful(w: Workload, node: NodeInfo) -> bool:
-    """Whether evicting workloads could ever make `w` fit here (labels, taints, cordon and
-    name filters pass; the host is as big as `w` needs)."""
-    if any(f(w, node) for f in _STATIC_FILTERS):
-        return False
-    alloc = node.allocatable
-    return w.requests.cpu <= alloc.cpu and w.requests.memory <= alloc.memory
+    """Whether evicting workloads might make `w` fit here: labels, taints, cordon and name
+    filters pass (a host smaller than `w` still counts, as in kube: it then reports no
+    victims)."""
+    return not any(f(w, node) for f in _STATIC_FILTERS)
 
 
 def eligible(w: Workload, nominated: NodeInfo | None) -> str | None:
