@@ -100,10 +100,10 @@ async def _scheduler(options: Options, creds: Credentials) -> None:
 
 async def _main(options: Options) -> None:
     task = asyncio.current_task()
-    assert task is not None
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
+    if task is not None:  # always, under uvloop.run(); the check is for the type checker
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
 
     server_url = f"https://{options.advertise_address}:{options.port}"
     creds = ensure_credentials(
