@@ -48,6 +48,15 @@ class PacificHTTPProtocol(HttpToolsProtocol):
             if cert:
                 self.peer_user = user_from_peer_cert(cert)
 
+    def shutdown(self) -> None:
+        # An idle keep-alive connection is dropped at once: a TLS close would wait for the
+        # client's close_notify, which an idle client never sends, holding shutdown up for
+        # the whole grace period (Go's http.Server.Shutdown also just closes idle ones).
+        if self.cycle is None or self.cycle.response_complete:
+            self.transport.abort()
+        else:
+            super().shutdown()
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
         if self.peer_user is not None:
