@@ -89,6 +89,7 @@ class NodeLifecycleController:
         self.queue: WorkQueue[str] = WorkQueue(clock=clock, name="nodelifecycle")
         self.recorder = recorder or EventRecorder(client, "node-controller", clock=clock)
         self.pods_by_node: dict[str, set[PodKey]] = {}
+        self.started = clock.now()
         self.nodes.on_add(lambda node: self.queue.add(name_of(node)))
         self.nodes.on_update(lambda _old, new: self.queue.add(name_of(new)))
         self.leases.on_add(self._lease_seen)
@@ -155,7 +156,14 @@ class NodeLifecycleController:
             return
         lease = self.leases.get(LEASE_NAMESPACE, name)
         now = self.clock.now()
-        plan = plan_node(node, lease, self.pods_on(name), now, grace_period=self.grace_period)
+        plan = plan_node(
+            node,
+            lease,
+            self.pods_on(name),
+            now,
+            grace_period=self.grace_period,
+            watching_since=self.started,
+        )
         try:
             await self._write_node(node, plan)
         except Conflict as exc:

@@ -8,12 +8,14 @@ Model (kube's node-lifecycle-controller and its NoExecute taint manager):
 
 - Health. A host's last sign of life is the newest of its Lease's `spec.renewTime`
   (namespace kube-node-lease, same name as the Node), its Ready condition's
-  `lastHeartbeatTime` and the Node's creation. Past `grace_period` seconds (40 s default)
-  Ready, MemoryPressure, DiskPressure and PIDPressure become Unknown, reason
-  `NodeStatusUnknown`, "Kubelet stopped posting node status." (`NodeStatusNeverUpdated`
-  when the host never posted Ready). A Pacific host heartbeats through its Lease alone, so
-  when the Lease is renewed again after this controller set Ready Unknown, the controller
-  restores Ready=True itself (reason `KubeletReady`); a host agent may then refine it.
+  `lastHeartbeatTime`, the Node's creation and the controller's own start (so a restarted
+  control plane does not declare every host lost before they had a chance to renew).
+  Past `grace_period` seconds (40 s default) Ready, MemoryPressure, DiskPressure and
+  PIDPressure become Unknown, reason `NodeStatusUnknown`, "Kubelet stopped posting node
+  status." (`NodeStatusNeverUpdated` when the host never posted Ready). A Pacific host
+  heartbeats through its Lease alone, so when the Lease is renewed again after this
+  controller set Ready Unknown, the controller restores Ready=True itself (reason
+  `KubeletReady`); a host agent may then refine it.
 - Taints follow the Ready condition and the cordon, and only these keys are managed:
   Ready False -> `node.kubernetes.io/not-ready`, Ready Unknown ->
   `node.kubernetes.io/unreachable`, each as NoSchedule and NoExecute; `spec.unschedulable`
@@ -96,13 +98,17 @@ class NodePlan:
     ready_changed: bool = False
 
 
-def last_heartbeat(node: Obj, lease: Obj | None) -> datetime | None:
-    """The newest sign of life: lease renewal, Ready heartbeat or the node's creation."""
+def last_heartbeat(
+    node: Obj, lease: Obj | None, watching_since: datetime | None = None
+) -> datetime | None:
+    """The newest sign of life: lease renewal, Ready heartbeat, the node's creation, or the
+    moment the controller started watching (every host gets one full grace period)."""
     ready = get_condition((node.get("status") or {}).get("conditions"), "Ready") or {}
     candidates = [
         parse_time(((lease or {}).get("spec") or {}).get("renewTime")),
         parse_time(ready.get("lastHeartbeatTime")),
         parse_time(meta(node).get("creationTimestamp")),
+        watching_since,
     ]
     times = [t for t in candidates if t is not None]
     return max(times) if times else None
@@ -126,11 +132,15 @@ def _unknown(old: Obj | None, type_: str, now: datetime) -> Obj:
 
 
 def plan_conditions(
-    node: Obj, lease: Obj | None, now: datetime, grace_period: float
+    node: Obj,
+    lease: Obj | None,
+    now: datetime,
+    grace_period: float,
+    watching_since: datetime | None = None,
 ) -> tuple[list[Obj] | None, float | None]:
     """(new conditions or None, seconds until the lease expires while still fresh)."""
     conditions: list[Obj] = list((node.get("status") or {}).get("conditions") or [])
-    seen = last_heartbeat(node, lease)
+    seen = last_heartbeat(node, lease, watching_since)
     age = (now - seen).total_seconds() if seen is not None else float("inf")
     ready = get_condition(conditions, "Ready")
     if age >= grace_period:
@@ -256,10 +266,15 @@ def plan_node(
     now: datetime,
     *,
     grace_period: float = DEFAULT_GRACE_PERIOD,
+    watching_since: datetime | None = None,
 ) -> NodePlan:
-    """Everything the node lifecycle controller should do to `node` and its `pods` now."""
+    """Everything the node lifecycle controller should do to `node` and its `pods` now.
+
+    `watching_since` is when the controller started: like kube's, a controller that just
+    started gives every host a full grace period before calling it lost.
+    """
     old_conditions = list((node.get("status") or {}).get("conditions") or [])
-    conditions, lease_left = plan_conditions(node, lease, now, grace_period)
+    conditions, lease_left = plan_conditions(node, lease, now, grace_period, watching_since)
     effective = conditions if conditions is not None else old_conditions
     ready = get_condition(effective, "Ready")
     ready_status = str((ready or {}).get("status") or "")

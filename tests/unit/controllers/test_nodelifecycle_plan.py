@@ -290,3 +290,11 @@ def test_eviction_time_takes_the_earliest_deadline_over_taints() -> None:
     assert eviction_time(running("b", []), taints, at(1)) == at(1)
     negative = running("c", [{"operator": "Exists", "tolerationSeconds": -5}])
     assert eviction_time(negative, taints[:1], at(1)) == at(0)
+
+
+def test_a_freshly_started_controller_gives_every_host_a_full_grace_period() -> None:
+    stale = plan_node(node(), lease(0), [running("a", [])], at(100), watching_since=at(90))
+    assert stale.conditions is None and stale.taints is None and stale.evict == ()
+    assert stale.requeue_after == 30.0
+    expired = plan_node(node(), lease(0), [], at(130), watching_since=at(90))
+    assert ready_of(expired.conditions)["status"] == "Unknown"
