@@ -8,6 +8,7 @@
     replicaset.py     pods for ReplicaSets (with expectations)
     deployment.py     ReplicaSets for Deployments (rolling update, recreate, history)
     endpoints.py      Endpoints for Services with selectors
+    nodelifecycle.py  host health from Leases, node taints, NoExecute evictions
 
 Each controller is a thin effectful loop around a pure planner (`*_plan.py`,
 `deployment_scale.py`, `deployment_status.py`, `podtemplate.py`) that compares desired with
