@@ -14,7 +14,9 @@ condition write would otherwise loop).
 One decision at a time (`framework.schedule`, pure and fast); the result is assumed in
 the cache at once and the API writes (binding + Scheduled event, or PodScheduled=False +
 FailedScheduling event) run as tasks, at most `bind_concurrency` at a time, while the loop
-goes on deciding. A failed binding forgets the assumption and retries after backoff.
+goes on deciding. `Scheduled` events are rate-limited (`scheduled_events_per_second`,
+bursts of 100; the rest are dropped), failure events never. A failed binding forgets the
+assumption and retries after backoff.
 Every task belongs to the TaskGroup of `Scheduler.run()`.
 
 Preemption: when no host fits, `preemption.preempt` looks for victims. On success the
@@ -49,11 +51,13 @@ from pacific.scheduler.framework import Placement, schedule
 from pacific.scheduler.numa import NUMA_NODE_ANNOTATION
 from pacific.scheduler.preemption import Candidate, preempt
 from pacific.scheduler.queue import BOUND, ERROR, UNSCHEDULABLE, SchedulingQueue
+from pacific.scheduler.ratelimit import TokenBucket
 from pacific.scheduler.workload import Workload, workload_from_pod
 
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
+EVENT_BURST = 100
 NOT_TERMINAL = "status.phase!=Succeeded,status.phase!=Failed"
 
 
@@ -93,6 +97,7 @@ class Scheduler:
         self.runtime_classes = Informer(client, _rt("node.k8s.io", "RuntimeClass"))
         self.recorder = EventRecorder(client, config.scheduler_name)
         self._slots = asyncio.Semaphore(config.bind_concurrency)
+        self._scheduled_events = TokenBucket(config.scheduled_events_per_second, EVENT_BURST)
         self._start = 0
         self.scheduled = 0
         self._wire()
@@ -248,8 +253,9 @@ class Scheduler:
         self.queue.done(key, BOUND)
         self.scheduled += 1
         self._slots.release()
-        message = f"Successfully assigned {w.namespace}/{w.name} to {placement.node}"
-        await self.recorder.event(pod, NORMAL, "Scheduled", message)
+        if self._scheduled_events.allow(self.clock.monotonic()):
+            message = f"Successfully assigned {w.namespace}/{w.name} to {placement.node}"
+            await self.recorder.event(pod, NORMAL, "Scheduled", message)
 
     async def _preempt(self, pod: Obj, w: Workload, candidate: Candidate, message: str) -> None:
         """Nominate `pod` to the candidate host and evict the victims there."""
