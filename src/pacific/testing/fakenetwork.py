@@ -1,88 +1,96 @@
-"""A pod network that touches nothing: `pacific.agent.network.protocol.Network` in memory.
+"""A fake `pacific.agent.network.protocol.Network` for tests: the host's network in memory.
 
-Addresses come from one /24 (`10.88.0.0/24` unless told), the gateway is `.1`, pods get
-`.2` upwards; an address is reused only after its pod's `teardown`. `setup`/`tap` are
-idempotent per pod uid. Like a real network's state, `FakeNetwork(state=old.state)`
-survives an "agent restart", and `recover()` returns what is attached.
+It keeps the real contract, with the real pure IPAM (`pacific.agent.network.ipam`):
+`setup`/`tap` are idempotent and return the same address for the same pod, `teardown` is
+idempotent and releases the address, a pod cannot hold a namespace and a tap at once, and
+addresses are never handed out twice. The object itself plays the host: reuse it across
+two agent instances to model an agent restart, and `recover()` returns what survived.
+
+Faults: `fail_next(error)` makes the next `setup`/`tap` raise it (after which calls work
+again), the way a netlink or nft failure surfaces; a failed call leaves nothing behind.
+`calls` records every call as (method, pod_uid) for assertions.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Network
 from pathlib import Path
 
+from pacific.agent.network import ipam, names
+from pacific.agent.network.config import DEFAULT_POD_CIDR
+from pacific.agent.network.errors import NetworkError
 from pacific.agent.network.protocol import Attachment, NetworkCapabilities, TapAttachment
+
+FAKE_NETNS_DIR = Path("/run/netns")
 
 
 @dataclass
-class FakeNetworkState:
-    attached: dict[str, Attachment | TapAttachment] = field(default_factory=dict)
-    setups: list[str] = field(default_factory=list)  # pod uids, in call order
-    teardowns: list[str] = field(default_factory=list)
-
-
 class FakeNetwork:
-    def __init__(
-        self, cidr: str = "10.88.0.0/24", *, state: FakeNetworkState | None = None
-    ) -> None:
-        self.cidr = IPv4Network(cidr)
-        self.state = state or FakeNetworkState()
-        self.gateway = self.cidr.network_address + 1
+    pod_cidr: IPv4Network = DEFAULT_POD_CIDR
+    mtu: int = 1500
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    state: ipam.IPAMState = field(default_factory=ipam.IPAMState)
+    _failure: NetworkError | None = None
 
     @property
     def capabilities(self) -> NetworkCapabilities:
         return NetworkCapabilities(
-            namespaces=True, taps=True, outbound_nat=False, ipv6=False, survives_restart=True
+            namespaces=True, taps=True, outbound_nat=True, ipv6=False, survives_restart=True
         )
 
-    def _free_ip(self) -> IPv4Address:
-        used = {a.ip for a in self.state.attached.values()}
-        for host in self.cidr.hosts():
-            if host != self.gateway and host not in used:
-                return host
-        raise RuntimeError(f"no free address in {self.cidr}")
+    def fail_next(self, error: NetworkError) -> None:
+        self._failure = error
+
+    def attachments(self) -> dict[str, Attachment | TapAttachment]:
+        """What every pod currently has, by pod uid."""
+        return {uid: self._attachment(lease) for uid, lease in self.state.leases.items()}
 
     async def setup(self, pod_uid: str, namespace: str, name: str) -> Attachment:
-        await asyncio.sleep(0)
-        self.state.setups.append(pod_uid)
-        found = self.state.attached.get(pod_uid)
-        if isinstance(found, Attachment):
-            return found
-        att = Attachment(
-            pod_uid=pod_uid,
-            netns_path=Path(f"/run/netns/fake-{pod_uid}"),
-            interface="eth0",
-            ip=self._free_ip(),
-            prefix_len=self.cidr.prefixlen,
-            gateway=self.gateway,
-            mac="02:00:00:00:00:01",
-        )
-        self.state.attached[pod_uid] = att
-        return att
+        self.calls.append(("setup", pod_uid))
+        return self._veth(self._lease(pod_uid, ipam.LeaseKind.VETH, namespace, name))
 
     async def tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
-        await asyncio.sleep(0)
-        found = self.state.attached.get(pod_uid)
-        if isinstance(found, TapAttachment):
-            return found
-        tap = TapAttachment(
-            pod_uid=pod_uid,
-            device=f"tap{len(self.state.attached)}",
-            ip=self._free_ip(),
-            prefix_len=self.cidr.prefixlen,
-            gateway=self.gateway,
-            mac="02:00:00:00:00:02",
-            mtu=1500,
-        )
-        self.state.attached[pod_uid] = tap
-        return tap
+        self.calls.append(("tap", pod_uid))
+        return self._tap(self._lease(pod_uid, ipam.LeaseKind.TAP, namespace, name))
 
     async def teardown(self, pod_uid: str) -> None:
-        await asyncio.sleep(0)
-        self.state.teardowns.append(pod_uid)
-        self.state.attached.pop(pod_uid, None)
+        self.calls.append(("teardown", names.check_pod_uid(pod_uid)))
+        self.state, _ = ipam.release(self.state, pod_uid)
 
     async def recover(self) -> list[Attachment | TapAttachment]:
-        return list(self.state.attached.values())
+        self.calls.append(("recover", ""))
+        return list(self.attachments().values())
+
+    def _lease(self, pod_uid: str, kind: ipam.LeaseKind, namespace: str, name: str) -> ipam.Lease:
+        names.check_pod_uid(pod_uid)
+        if self._failure is not None:
+            error, self._failure = self._failure, None
+            raise error
+        self.state, lease = ipam.allocate(self.state, self.pod_cidr, pod_uid, kind, namespace, name)
+        return lease
+
+    def _attachment(self, lease: ipam.Lease) -> Attachment | TapAttachment:
+        return self._tap(lease) if lease.kind is ipam.LeaseKind.TAP else self._veth(lease)
+
+    def _tap(self, lease: ipam.Lease) -> TapAttachment:
+        return TapAttachment(
+            pod_uid=lease.pod_uid,
+            device=names.tap_name("pc", lease.pod_uid),
+            ip=lease.ip,
+            prefix_len=self.pod_cidr.prefixlen,
+            gateway=self.pod_cidr.network_address + 1,
+            mac=names.pod_mac(lease.pod_uid),
+            mtu=self.mtu,
+        )
+
+    def _veth(self, lease: ipam.Lease) -> Attachment:
+        return Attachment(
+            pod_uid=lease.pod_uid,
+            netns_path=FAKE_NETNS_DIR / names.netns_name("fake-", lease.pod_uid),
+            interface=names.POD_INTERFACE,
+            ip=lease.ip,
+            prefix_len=self.pod_cidr.prefixlen,
+            gateway=self.pod_cidr.network_address + 1,
+            mac=names.pod_mac(lease.pod_uid),
+        )
