@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 
@@ -33,7 +34,16 @@ from pacific.api.errors import (
 )
 from pacific.api.kinds import DEFAULT as DEFAULT_KINDS
 from pacific.api.kinds import Registry as Kinds
-from pacific.apiserver import eviction, pages, reads, reviews, subresources, watch, writes
+from pacific.apiserver import (
+    eviction,
+    pages,
+    reads,
+    reviews,
+    streams,
+    subresources,
+    watch,
+    writes,
+)
 from pacific.apiserver.auth import Authenticator, User
 from pacific.apiserver.config import ServerConfig
 from pacific.apiserver.context import Call, Response, Server
@@ -120,6 +130,8 @@ class App:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             await self.http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self.websocket(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self.lifespan(receive, send)
 
@@ -211,11 +223,42 @@ class App:
         if route.verb is Verb.WATCH:
             await watch.watch(server, call, send, receive)
             return None
+        if rt.plural == "pods" and not rt.group and route.subresource in streams.SUBRESOURCES:
+            await streams.serve_http(server, call, send, receive)
+            return None
         if method in ("POST", "PUT", "PATCH", "DELETE"):
             call.body = await _read_body(
                 receive, server.config.max_body_bytes, headers.get(b"content-length")
             )
         return await self.resource(call)
+
+    async def websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """WebSocket requests: only pods' exec, attach and portforward are served."""
+        try:
+            route = parse("GET", scope["path"])
+            user = self._user(scope, dict(scope["headers"]), False)
+            if (
+                user is None
+                or isinstance(route, PageRoute)
+                or route.group
+                or route.resource != "pods"
+                or route.namespace is None
+                or route.subresource not in streams.SUBRESOURCES
+            ):
+                raise not_found()
+        except APIError as err:
+            await streams.asgi.deny(send, err)
+            return
+        await streams.serve_websocket(
+            self.server,
+            scope,
+            receive,
+            send,
+            namespace=route.namespace,
+            name=route.name,
+            subresource=route.subresource,
+            query=parse_qs(scope.get("query_string", b"").decode("latin-1")),
+        )
 
     def page(
         self, route: PageRoute, method: str, headers: dict[bytes, bytes], query: dict[str, str]

@@ -44,6 +44,12 @@ class ServerConfig:
     # 8 ms with these (reference counting still frees everything acyclic at once).
     gc_thresholds: tuple[int, int, int] | None = (50_000, 50, 100)
     node_port_range: tuple[int, int] = (30000, 32767)
+    # Streams (logs, exec, attach, port-forward) are relayed to node agents over TLS with
+    # this client certificate (CN system:pacific-apiserver); agents' serving certificates
+    # are verified against agent_ca_path (None: client_ca_path, the cluster CA).
+    agent_client_cert_path: Path | None = None
+    agent_client_key_path: Path | None = None
+    agent_ca_path: Path | None = None
 
     @property
     def git_version(self) -> str:
