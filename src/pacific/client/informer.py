@@ -12,6 +12,10 @@ Model (client-go's reflector + indexer + handlers, in one small class):
    see every object's latest state exactly as if no event had been missed.
 4. With `resync_period`, every cached object is re-emitted as an update (old is new) each
    period, so level-based controllers revisit everything now and then.
+5. Every listed or watched object goes through `transform` before it is cached
+   (pacific.client.informer_transform): by default `compact`, which drops managedFields and
+   the last-applied annotation and interns strings. Cached objects are views to read, never
+   to write back; `transform=None` caches objects exactly as the server sent them.
 
 Every change the cache makes is delivered, in order, to the handlers registered with
 `on_add/on_update/on_delete` (synchronous callbacks, typically `queue.add(key)`; an
@@ -33,6 +37,7 @@ from pacific.client.cache import Cache, Change, Indexer, Key, Obj, Objects, obje
 from pacific.client.client import Client
 from pacific.client.clock import Clock
 from pacific.client.errors import ClientError
+from pacific.client.informer_transform import Transform, compact
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +74,7 @@ class Informer:
         clock: Clock | None = None,
         page_size: int = 500,
         watch_timeout: int = WATCH_TIMEOUT_SECONDS,
+        transform: Transform | None = compact,
     ) -> None:
         self.client = client
         self.rt = rt
@@ -79,6 +85,7 @@ class Informer:
         self.clock: Clock = clock or client.clock
         self.page_size = page_size
         self.watch_timeout = watch_timeout
+        self.transform = transform
         self.cache = Cache(indexers)
         self.resource_version = ""
         self.backoff = Backoff(initial=0.5, cap=30.0)
@@ -198,7 +205,10 @@ class Informer:
             field_selector=self.field_selector,
             page_size=self.page_size,
         )
-        for change in self.cache.replace(result.items):
+        items = result.items
+        if self.transform is not None:
+            items = [self.transform(obj) for obj in items]
+        for change in self.cache.replace(items):
             self._notify(change)
         self.resource_version = result.resource_version
         self._synced.set()
@@ -221,7 +231,10 @@ class Informer:
                     if event.object.get("kind") is None:
                         event.object["kind"] = self.rt.kind
                         event.object["apiVersion"] = self.rt.api_version
-                    change = self.cache.apply(event.type, event.object)
+                    obj = event.object
+                    if self.transform is not None:
+                        obj = self.transform(obj)
+                    change = self.cache.apply(event.type, obj)
                     if change is not None:
                         self._notify(change)
                 if rv := event.resource_version:

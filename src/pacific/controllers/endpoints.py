@@ -22,6 +22,7 @@ from pacific.controllers.endpoints_plan import (
 )
 from pacific.controllers.informers import SharedInformers, resource, run_workers
 from pacific.controllers.objects import Obj, labels_of, meta, namespace_of
+from pacific.controllers.patches import guarded, merge_patch
 
 
 class EndpointsController:
@@ -80,6 +81,15 @@ class EndpointsController:
                 await self.client.create(self.ep_type, desired)
             return
         if endpoints_differ(current, desired):
-            kept = {k: v for k, v in meta(current).items() if k not in ("labels", "managedFields")}
-            body = {**desired, "metadata": {**kept, **desired["metadata"]}}
-            await self.client.update(self.ep_type, body)
+            # A patch guarded by the cached version, never a PUT of the cached view.
+            patch = merge_patch(_owned(current), _owned(desired))
+            body = {**patch, **guarded(current, patch.get("metadata") or {})}
+            await self.client.patch(self.ep_type, name, body, namespace=namespace)
+
+
+def _owned(endpoints: Obj) -> Obj:
+    """What the controller owns of an Endpoints object: its labels and subsets."""
+    return {
+        "metadata": {"labels": labels_of(endpoints)},
+        "subsets": endpoints.get("subsets") or None,
+    }

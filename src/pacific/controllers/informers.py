@@ -7,6 +7,11 @@ register handlers in their constructors; the manager then runs `SharedInformers.
 alongside the controllers in one TaskGroup. Informers asked for after `run()` started are
 started too.
 
+What the informers cache is `compact`ed (pacific.client.informer_transform): no
+managedFields, no last-applied annotation, interned strings. No controller reads either
+field, and every controller write is a patch of the fields it owns (controllers.patches),
+never a PUT of a cached object, so nothing they leave out is lost.
+
 `run_workers(queue, reconcile, informers, workers)` waits until the given informers have
 synced (a controller must not act on a half-filled cache: it would re-create what it cannot
 see), then runs `workers` loops taking keys from the queue. A reconcile that raises
@@ -27,6 +32,7 @@ from pacific.api.errors import APIError
 from pacific.api.resources import ResourceType
 from pacific.client import Client, Clock, Informer, ShutDown, WorkQueue, by_owner_uid
 from pacific.client.errors import ClientError
+from pacific.client.informer_transform import compact
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +64,11 @@ class SharedInformers:
         informer = self._informers.get(key)
         if informer is None:
             informer = Informer(
-                self.client, rt, clock=self.clock, indexers={OWNER_INDEX: by_owner_uid}
+                self.client,
+                rt,
+                clock=self.clock,
+                indexers={OWNER_INDEX: by_owner_uid},
+                transform=compact,
             )
             self._informers[key] = informer
             if self._group is not None:

@@ -29,6 +29,7 @@ from pacific.api.validation import parse_quantity
 from pacific.client import Client, Clock, Informer, WorkQueue, key_of
 from pacific.controllers.informers import Requeue, SharedInformers, resource, run_workers
 from pacific.controllers.objects import Obj, namespace_of, same_status
+from pacific.controllers.patches import guarded, merge_patch
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,12 @@ class QuotaController:
             return
         self.deferrals.pop(key, None)
         try:
-            await self.client.update_status(self.quota_type, {**quota, "status": status})
+            # A patch guarded by the cached version, never a PUT of the cached view.
+            body = guarded(quota, {})
+            body["status"] = merge_patch(quota.get("status") or {}, status)
+            await self.client.patch(
+                self.quota_type, name, body, namespace=namespace, subresource="status"
+            )
         except NotFound:
             return
         except Conflict as exc:

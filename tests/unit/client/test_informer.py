@@ -246,3 +246,50 @@ async def test_empty_watches_are_reopened_with_backoff(
             await server.next_watch(2)
             assert server.lists == 1  # a normal end resumes the watch, no relist
             task.cancel()
+
+
+def with_bookkeeping(obj: Obj) -> Obj:
+    obj["metadata"]["managedFields"] = [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}]
+    obj["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{}"}
+    return obj
+
+
+async def test_cache_holds_compacted_objects_by_default(make_client: MakeClient) -> None:
+    server = FakeServer()
+    server.objects = [with_bookkeeping(pod("listed", "1"))]
+    async with make_client(server.handler) as c:
+        inf = Informer(c, PODS)
+        added: list[Obj] = []
+        inf.on_add(added.append)
+        async with asyncio.TaskGroup() as tg:
+            task = await start(inf, tg)
+            feed = await server.next_watch(1)
+            feed.put_nowait(server.event("ADDED", with_bookkeeping(pod("watched", "2"))))
+            await asyncio.sleep(0.05)
+            task.cancel()
+    for name in ("listed", "watched"):
+        cached = inf.get("ns", name)
+        assert cached is not None
+        assert cached["metadata"] == {
+            "name": name,
+            "namespace": "ns",
+            "resourceVersion": cached["metadata"]["resourceVersion"],
+        }
+    assert [o["metadata"]["name"] for o in added] == ["listed", "watched"]
+    assert all("managedFields" not in o["metadata"] for o in added)
+
+
+async def test_custom_or_no_transform(make_client: MakeClient) -> None:
+    server = FakeServer()
+    server.objects = [with_bookkeeping(pod("a", "1"))]
+    async with make_client(server.handler) as c:
+        whole = Informer(c, PODS, transform=None)
+        labelled = Informer(c, PODS, transform=lambda o: {**o, "seen": True})
+        async with asyncio.TaskGroup() as tg:
+            tasks = [await start(whole, tg), await start(labelled, tg)]
+            for task in tasks:
+                task.cancel()
+    kept = whole.get("ns", "a")
+    assert kept is not None and "managedFields" in kept["metadata"]
+    seen = labelled.get("ns", "a")
+    assert seen is not None and seen["seen"] is True
