@@ -175,8 +175,9 @@ class Runtime(Protocol):
 
     async def container_status(self, container_id: str) -> ContainerStatus: ...
 
-    async def events(self) -> AsyncIterator[str]:
-        """Container ids whose state changed (exits), so the agent needs no busy polling."""
+    def events(self) -> AsyncIterator[str]:
+        """Container ids whose state changed (exits), so the agent needs no busy polling.
+        (An async generator: `async for container_id in runtime.events()`.)"""
         ...
 
 
