@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -46,7 +47,10 @@ class BridgeNetwork:
         self._host_lock = asyncio.Lock()
         self._host_ready = False
         self._mtu = config.mtu
-        self._pod_locks: dict[str, asyncio.Lock] = {}
+        # A pod's lock lives while a call holds or awaits it, then goes.
+        self._pod_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     @property
     def capabilities(self) -> NetworkCapabilities:
@@ -107,7 +111,6 @@ class BridgeNetwork:
                 await host.delete(names.tap_name(self.config.link_prefix, pod_uid))
             await delete_netns(names.netns_name(self.config.netns_prefix, pod_uid), self._runner)
             await self._leases.update(lambda state: ipam.release(state, pod_uid))
-        self._pod_locks.pop(pod_uid, None)
 
     async def recover(self) -> list[Attachment | TapAttachment]:
         """Re-adopt pods whose namespace or tap still exists; free everything else."""
@@ -160,7 +163,9 @@ class BridgeNetwork:
     @asynccontextmanager
     async def _pod(self, pod_uid: str) -> AsyncIterator[None]:
         names.check_pod_uid(pod_uid)
-        lock = self._pod_locks.setdefault(pod_uid, asyncio.Lock())
+        lock = self._pod_locks.get(pod_uid)
+        if lock is None:
+            lock = self._pod_locks[pod_uid] = asyncio.Lock()
         async with lock:
             yield
 
