@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from pacific.api.resources import ALL_VERBS, ResourceType
 from pacific.api.schema import Schema, define, schema_for
+from pacific.api.vmservice.kinds import KINDS as VMSERVICE_KINDS
 
 _CRUD = ("create", "delete", "get", "list", "patch", "update", "watch")
 _CREATE = ("create",)
@@ -273,6 +274,8 @@ class Registry:
 
 
 DEFAULT = Registry(KINDS)
+for _rt_vm, _schema_vm in VMSERVICE_KINDS:  # vmoperator.vmware.com/v1alpha3
+    DEFAULT.register(_rt_vm, _schema_vm)
 
 
 def by_resource(group: str, version: str, plural: str) -> ResourceType | None:
