@@ -31,6 +31,7 @@ import orjson
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
+from websockets.typing import Subprotocol
 
 from pacific.agent.server.forward import forward
 from pacific.agent.server.logs import choose_file, stream_log
@@ -210,6 +211,14 @@ class AgentAPI:
             )
 
 
+def select_subprotocol(
+    connection: ServerConnection, offered: Sequence[Subprotocol]
+) -> Subprotocol | None:
+    """v5/v4 for sessions; logs and port-forward offer none and get none."""
+    chosen = channels.choose(offered)
+    return Subprotocol(chosen) if chosen is not None else None
+
+
 def server_tls(config: AgentServerConfig) -> ssl.SSLContext:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(config.client_ca_path))
     ctx.load_cert_chain(str(config.cert_path), str(config.key_path))
@@ -239,7 +248,7 @@ async def serve_agent_api(
         api.handle,
         ssl=server_tls(config),
         process_request=api.process_request,
-        subprotocols=[channels.V5, channels.V4],  # type: ignore[list-item]
+        select_subprotocol=select_subprotocol,
         compression=None,
         max_size=config.max_message_bytes,
         ping_interval=None,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pacific.api.errors import APIError, BadRequest, MethodNotAllowed
 from pacific.apiserver.context import Call, Server
 from pacific.apiserver.streams import asgi, forward, logs, sessions, spdy_session
-from pacific.apiserver.streams.agent import locate
+from pacific.apiserver.streams.agent import dial, locate
 from pacific.apiserver.streams.containers import pick
 from pacific.streams import channels
 
@@ -40,9 +40,17 @@ async def serve_http(server: Server, call: Call, send: asgi.Send, receive: asgi.
             )
         await logs.stream_log(server, call, send, receive)
         return
+    # kubectl falls back to SPDY after any failed WebSocket upgrade, so this request is
+    # what shows the user why: ask the agent as the upgrade would, then refuse the SPDY.
     target = await locate(server, call.namespace or "", call.route.name)
+    query = {k: [v] for k, v in call.query.items()}  # for the agent's checks only
     if sub in ("exec", "attach"):
-        pick(target.pod, call.query.get("container", ""))
+        container = pick(target.pod, call.query.get("container", ""))
+        url = target.url(sub, container, sessions.agent_query(sub, query))
+    else:
+        url = target.url("portForward", "", {"port": (query.get("ports") or ["0"])[0]})
+    upstream = await dial(server.config, target, url, [channels.V5] if sub != "portforward" else ())
+    await upstream.close()
     raise BadRequest("Upgrade request required")
 
 
