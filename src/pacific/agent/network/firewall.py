@@ -29,16 +29,6 @@ async def remove_rules(table: str, runner: Runner) -> None:
     await _nft(render_removal(table), runner)
 
 
-async def has_rules(table: str, runner: Runner) -> bool:
-    try:
-        done = await run(
-            ["nft", "list", "table", "inet", table], timeout=NFT_TIMEOUT, check=False, runner=runner
-        )
-    except HostError as exc:
-        raise HostNetworkError(str(exc)) from exc
-    return done.returncode == 0
-
-
 async def _nft(text: str, runner: Runner) -> None:
     try:
         await run(["nft", "-f", "-"], input=text.encode(), timeout=NFT_TIMEOUT, runner=runner)

@@ -188,12 +188,3 @@ class Links:
             await self._ipr.addr("replace", index=idx, address=str(address), prefixlen=prefix_len)
             await self._ipr.link("set", index=idx, state="up")
             await self._ipr.route("replace", dst="0.0.0.0/0", gateway=str(gateway), oif=idx)
-
-    async def addresses(self, interface: str) -> list[tuple[IPv4Address, int]]:
-        """IPv4 addresses on `interface` with their prefix lengths."""
-        idx = await self._require(interface)
-        with _translated(f"reading addresses of {interface}"):
-            return [
-                (IPv4Address(addr.get("address")), int(addr["prefixlen"]))
-                async for addr in await self._ipr.addr("dump", index=idx, family=socket.AF_INET)
-            ]

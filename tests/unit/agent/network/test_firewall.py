@@ -30,14 +30,6 @@ async def test_nft_failure_is_a_host_network_error() -> None:
         await firewall.apply_rules("t", "br0", NET, runner)
 
 
-async def test_has_rules() -> None:
-    runner = FakeRunner()
-    assert await firewall.has_rules("t", runner)
-    runner.answer(["nft", "list"], Answer(returncode=1))
-    assert not await firewall.has_rules("t", runner)
-    assert runner.argvs()[-1] == ("nft", "list", "table", "inet", "t")
-
-
 def test_enable_ip_forwarding(tmp_path: Path) -> None:
     switch = tmp_path / "ip_forward"
     switch.write_text("0\n")

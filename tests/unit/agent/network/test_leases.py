@@ -69,6 +69,12 @@ async def test_failed_change_keeps_the_old_state(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["ipam.json", "ipam.json.lock"]
 
 
+async def test_empty_file_reads_empty(tmp_path: Path) -> None:
+    path = tmp_path / "ipam.json"
+    path.write_text("")
+    assert dict((await LeaseFile(path).read()).leases) == {}
+
+
 async def test_corrupt_file(tmp_path: Path) -> None:
     path = tmp_path / "ipam.json"
     path.write_text("{not json")
