@@ -25,9 +25,11 @@ import ctypes
 import fcntl
 import os
 import secrets
+import shutil
 import socket
 import stat
 import struct
+import tempfile
 import termios
 import threading
 from collections.abc import Awaitable, Callable, Sequence
@@ -88,7 +90,9 @@ class ContainerStreamer:
     async def _exec_tty(
         self, cid: str, argv: Sequence[str], streams: Streams, timeout_s: float
     ) -> ExecResult:
-        path = self.layout.root / f"console-{secrets.token_hex(6)}.sock"
+        # a short directory: socket paths are limited to 107 bytes, state roots may be long
+        sock_dir = Path(tempfile.mkdtemp(prefix="pacific-console-"))
+        path = sock_dir / "console.sock"
         server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         server.bind(str(path))
         server.listen(1)
@@ -112,7 +116,7 @@ class ContainerStreamer:
                 os.close(master)
         finally:
             server.close()
-            path.unlink(missing_ok=True)
+            shutil.rmtree(sock_dir, ignore_errors=True)
         return ExecResult(done.returncode)
 
     async def _exec_piped(
