@@ -47,7 +47,7 @@ IMAGE_PULL_BACKOFF = "ImagePullBackOff"
 @dataclass(frozen=True, slots=True)
 class Observed:
     sandboxes: tuple[SandboxStatus, ...] = ()
-    containers: tuple[ContainerStatus, ...] = ()  # of the current (newest ready) sandbox
+    containers: tuple[ContainerStatus, ...] = ()  # of the newest sandbox
 
     @property
     def sandbox(self) -> SandboxStatus | None:

@@ -29,6 +29,7 @@ from pacific.agent.backoff import BackoffEntry, next_entry
 from pacific.agent.config import AgentConfig
 from pacific.agent.images.store import ImageStore
 from pacific.agent.lifecycle import Lifecycle, Started, decode_secret, pull_keyring, streamer_of
+from pacific.agent.network.errors import NetworkError
 from pacific.agent.network.protocol import Network
 from pacific.agent.plan import (
     CreateSandbox,
@@ -182,8 +183,8 @@ class PodSync:
             if sb.pod_uid != uid:
                 continue
             sandboxes = tuple(s for s in await runtime.list_sandboxes() if s.pod_uid == uid)
-            current = Observed(sandboxes).sandbox
-            containers = await runtime.list_containers(current.id) if current else ()
+            current = max(sandboxes, key=lambda s: (s.attempt, s.created_at))
+            containers = await runtime.list_containers(current.id)
             return runtime, Observed(sandboxes, tuple(containers))
         return None, Observed()
 
@@ -301,7 +302,7 @@ class PodSync:
                 cgroup_root=self.config.cgroup_root,
             )
             await runtime.run_sandbox(config)
-        except (RuntimeFailure, OSError) as exc:
+        except (RuntimeFailure, NetworkError, OSError) as exc:
             text = f"Failed to create pod sandbox: {exc}"
             await self.recorder.event(pod, WARNING, events.FAILED_SANDBOX, text)
             return False
