@@ -318,3 +318,12 @@ async def test_concurrent_setups_and_teardowns(bridge_net: BridgeNetwork) -> Non
     await asyncio.gather(*(bridge_net.teardown(p) for p in pods[:6]))
     await ping(by_pod[pods[6]], by_pod[pods[11]].ip)
     assert {a.pod_uid for a in await bridge_net.recover()} == set(pods[6:])
+
+
+@needs_root
+async def test_recover_finishes_a_tap_left_off_the_bridge(bridge_net: BridgeNetwork) -> None:
+    vm = await bridge_net.tap(uid(), "default", "vm")
+    await run(["ip", "link", "set", vm.device, "nomaster"], timeout=10)  # crash before enslaving
+    assert await BridgeNetwork(bridge_net.config).recover() == [vm]
+    shown = (await run(["ip", "link", "show", vm.device], timeout=10)).stdout.decode()
+    assert f"master {bridge_net.config.bridge}" in shown

@@ -28,7 +28,13 @@ from pacific.agent.network.config import NetworkConfig
 from pacific.agent.network.errors import NetworkError
 from pacific.agent.network.leases import LeaseFile
 from pacific.agent.network.links import host_links, netns_links
-from pacific.agent.network.netns import delete_netns, ensure_netns, list_netns, netns_path
+from pacific.agent.network.netns import (
+    delete_netns,
+    ensure_netns,
+    is_netns,
+    list_netns,
+    netns_path,
+)
 from pacific.agent.network.protocol import Attachment, NetworkCapabilities, TapAttachment
 from pacific.host import Runner, SubprocessRunner
 
@@ -57,11 +63,54 @@ class BridgeNetwork:
         return CAPABILITIES
 
     async def setup(self, pod_uid: str, namespace: str, name: str) -> Attachment:
+        async with self._pod(pod_uid):
+            return await self._setup(pod_uid, namespace, name)
+
+    async def tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
+        async with self._pod(pod_uid):
+            return await self._tap(pod_uid, namespace, name)
+
+    async def teardown(self, pod_uid: str) -> None:
+        async with self._pod(pod_uid):
+            await self._teardown(pod_uid)
+
+    async def recover(self) -> list[Attachment | TapAttachment]:
+        """Re-adopt pods whose namespace or tap still exists; free everything else.
+
+        Safe beside concurrent calls for other pods: each pod is handled under its lock
+        with its lease read afresh, and strays are judged against leases read after the
+        host was listed (a lease is always written before its devices exist).
+        """
+        await self._ensure_host(force=True)
+        live = set(list_netns(self.config.netns_prefix))
+        async with host_links() as host:
+            ports = set(await host.ports(self.config.bridge))
+        found: list[Attachment | TapAttachment] = []
+        for uid in sorted((await self._leases.read()).leases):
+            async with self._pod(uid):
+                lease = (await self._leases.read()).leases.get(uid)
+                if lease is None:
+                    continue
+                if not await self._exists(lease):
+                    log.info("network: releasing the lease of gone pod %s (%s)", uid, lease.ip)
+                    await self._teardown(uid)
+                    continue
+                try:
+                    if lease.kind is ipam.LeaseKind.VETH:
+                        found.append(await self._setup(uid, lease.namespace, lease.name))
+                    else:
+                        found.append(await self._tap(uid, lease.namespace, lease.name))
+                except NetworkError as exc:
+                    log.warning("network: pod %s could not be re-adopted: %s", uid, exc)
+        await self._remove_strays(set((await self._leases.read()).leases), live, ports)
+        return found
+
+    async def _setup(self, pod_uid: str, namespace: str, name: str) -> Attachment:
         nsname = names.netns_name(self.config.netns_prefix, pod_uid)
         path = netns_path(nsname)
         veth = names.veth_name(self.config.link_prefix, pod_uid)
         mac = names.pod_mac(pod_uid)
-        async with self._pod(pod_uid), AsyncExitStack() as undo:
+        async with AsyncExitStack() as undo:
             await self._ensure_host()
             lease = await self._lease(pod_uid, ipam.LeaseKind.VETH, namespace, name, undo)
             if await ensure_netns(nsname, self._runner):
@@ -84,9 +133,9 @@ class BridgeNetwork:
             mac=mac,
         )
 
-    async def tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
+    async def _tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
         device = names.tap_name(self.config.link_prefix, pod_uid)
-        async with self._pod(pod_uid), AsyncExitStack() as undo:
+        async with AsyncExitStack() as undo:
             await self._ensure_host()
             lease = await self._lease(pod_uid, ipam.LeaseKind.TAP, namespace, name, undo)
             async with host_links() as host:
@@ -104,41 +153,22 @@ class BridgeNetwork:
             mtu=self._mtu,
         )
 
-    async def teardown(self, pod_uid: str) -> None:
-        async with self._pod(pod_uid):
-            async with host_links() as host:
-                await host.delete(names.veth_name(self.config.link_prefix, pod_uid))
-                await host.delete(names.tap_name(self.config.link_prefix, pod_uid))
-            await delete_netns(names.netns_name(self.config.netns_prefix, pod_uid), self._runner)
-            await self._leases.update(lambda state: ipam.release(state, pod_uid))
-
-    async def recover(self) -> list[Attachment | TapAttachment]:
-        """Re-adopt pods whose namespace or tap still exists; free everything else."""
-        await self._ensure_host(force=True)
-        state = await self._leases.read()
-        live = set(list_netns(self.config.netns_prefix))
+    async def _teardown(self, pod_uid: str) -> None:
+        """Devices first, namespace next, lease last (the lease file covers all there is)."""
         async with host_links() as host:
-            ports = set(await host.ports(self.config.bridge))
-        found: list[Attachment | TapAttachment] = []
-        for lease in state.leases.values():
-            uid = lease.pod_uid
-            if lease.kind is ipam.LeaseKind.VETH:
-                exists = names.netns_name(self.config.netns_prefix, uid) in live
-            else:
-                exists = names.tap_name(self.config.link_prefix, uid) in ports
-            if not exists:
-                log.info("network: releasing the lease of gone pod %s (%s)", uid, lease.ip)
-                await self.teardown(uid)
-                continue
-            try:
-                if lease.kind is ipam.LeaseKind.VETH:
-                    found.append(await self.setup(uid, lease.namespace, lease.name))
-                else:
-                    found.append(await self.tap(uid, lease.namespace, lease.name))
-            except NetworkError as exc:
-                log.warning("network: pod %s could not be re-adopted: %s", uid, exc)
-        await self._remove_strays(set(state.leases), live, ports)
-        return found
+            await host.delete(names.veth_name(self.config.link_prefix, pod_uid))
+            await host.delete(names.tap_name(self.config.link_prefix, pod_uid))
+        await delete_netns(names.netns_name(self.config.netns_prefix, pod_uid), self._runner)
+        await self._leases.update(lambda state: ipam.release(state, pod_uid))
+
+    async def _exists(self, lease: ipam.Lease) -> bool:
+        """Whether the lease's namespace (veth) or tap device is still on the host."""
+        if lease.kind is ipam.LeaseKind.VETH:
+            return is_netns(netns_path(names.netns_name(self.config.netns_prefix, lease.pod_uid)))
+        async with host_links() as host:
+            return (
+                await host.index(names.tap_name(self.config.link_prefix, lease.pod_uid)) is not None
+            )
 
     async def _remove_strays(self, leased: set[str], live: set[str], ports: set[str]) -> None:
         """Namespaces and bridge ports of ours that no lease covers: never handed out."""
