@@ -230,8 +230,8 @@ def pod_status(pod: Obj, observed: Observed, inputs: StatusInputs) -> Obj:
         st = _container_status(
             pod, c, latest.get(name), previous.get(name), inputs, "PodInitializing"
         )
-        if "terminated" in st["state"] and st["state"]["terminated"]["exitCode"] == 0:
-            st["ready"] = True
+        terminated = st["state"].get("terminated") or {}
+        st["ready"] = terminated.get("exitCode") == 0  # an init container is ready when done
         init_statuses.append(st)
     statuses = [
         _container_status(
