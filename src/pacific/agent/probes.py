@@ -20,13 +20,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from pacific.agent import events
 from pacific.agent.runtimes.protocol import RuntimeFailure, Streamer
-from pacific.client import WARNING, Clock, EventRecorder
+from pacific.client import WARNING, Clock
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -113,10 +113,14 @@ async def probe_once(target: Target, spec: Obj) -> tuple[bool, str]:
     return False, "probe has no handler"
 
 
+class Recorder(Protocol):
+    """What probes need of an EventRecorder."""
+
+    async def event(self, obj: Obj, type: str, reason: str, message: str) -> Obj | None: ...
+
+
 class Prober:
-    def __init__(
-        self, clock: Clock, recorder: EventRecorder, on_change: Callable[[str], None]
-    ) -> None:
+    def __init__(self, clock: Clock, recorder: Recorder, on_change: Callable[[str], None]) -> None:
         self.clock = clock
         self.recorder = recorder
         self.on_change = on_change
