@@ -41,6 +41,7 @@ from pacific.api.validation.quantity import (
     parse_quantity,
 )
 from pacific.api.validation.selector import selector_matches
+from pacific.api.vmservice import GROUP as VMSERVICE_GROUP
 
 __all__ = [
     "QuantityError",
@@ -121,6 +122,13 @@ _RULES: dict[tuple[str, str], _Rules] = {
 
 
 def _rules(rt: ResourceType) -> _Rules:
+    if rt.group == VMSERVICE_GROUP:
+        # Imported here: the VM Service rules are built on this package's helpers.
+        from pacific.api.vmservice.validation import RULES as VMSERVICE_RULES
+
+        vm = VMSERVICE_RULES.get(rt.kind)
+        if vm is not None:
+            return _Rules(vm.name, vm.create, vm.update)
     return _RULES.get((rt.group, rt.kind), _Rules())
 
 
