@@ -18,6 +18,8 @@ from pacific.api.defaults import core
 from pacific.api.defaults.pod import default_pod
 from pacific.api.defaults.scheduling import default_priority_class
 from pacific.api.resources import ResourceType
+from pacific.api.vmservice import GROUP as VMSERVICE_GROUP
+from pacific.api.vmservice.defaults import apply_vm_defaults
 
 __all__ = ["apply_defaults"]
 
@@ -39,6 +41,7 @@ _DEFAULTS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("scheduling.k8s.io", "PriorityClass"): default_priority_class,
     (_RBAC, "RoleBinding"): core.default_binding,
     (_RBAC, "ClusterRoleBinding"): core.default_binding,
+    (VMSERVICE_GROUP, "VirtualMachine"): apply_vm_defaults,
 }
 
 
