@@ -18,7 +18,13 @@ RUN = Path("/run/pacific/pods/p1")
 
 
 def check_golden(name: str, argv: list[str]) -> None:
-    text = " \\\n  ".join(shlex.quote(a) for a in argv) + "\n"
+    lines = [argv[0]]
+    for arg in argv[1:]:
+        if arg.startswith("-"):
+            lines.append(arg)
+        else:
+            lines[-1] += " " + shlex.quote(arg)
+    text = " \\\n  ".join(lines) + "\n"
     path = GOLDEN / name
     if os.environ.get("PACIFIC_UPDATE_GOLDEN"):
         path.write_text(text)
