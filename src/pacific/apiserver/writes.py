@@ -27,7 +27,15 @@ from pacific.api.patch import apply_json_patch, apply_merge_patch
 from pacific.api.resources import Obj, ResourceType
 from pacific.api.strategicmerge import apply_strategic_merge_patch
 from pacific.api.validation import validate_create
-from pacific.apiserver import admission, admission_priority, admission_quota, bodies, params, render
+from pacific.apiserver import (
+    admission,
+    admission_priority,
+    admission_quota,
+    admission_vm,
+    bodies,
+    params,
+    render,
+)
 from pacific.apiserver.context import Call, Response, Server
 from pacific.apiserver.deletion import DeleteOptions
 from pacific.apiserver.negotiation import Body, body_format
@@ -102,6 +110,7 @@ async def create(server: Server, call: Call) -> Response:
     set_namespace(rt, call, obj)
     generated = needs_generated_name(obj)
     obj = admission.admit_create(server.kinds, rt, obj, opts, server.clock(), server.names)
+    await admission_vm.admit(server, rt, obj)
     admission_priority.admit(server, rt, obj, None)
     await admission_quota.admit(server, rt, obj, None, dry_run=opts.dry_run)
     attempts = 1
@@ -159,6 +168,7 @@ async def update(server: Server, call: Call) -> Response:
 
     async def transform(old: Obj) -> Obj:
         new = prepare(rt, sub, copy.deepcopy(body), old)
+        admission_vm.mutate_update(server, rt, sub, new, old)
         return admission.admit_update(server.kinds, rt, new, old, opts, server.clock(), sub)
 
     obj, _deleted = await server.registry.update(
@@ -192,6 +202,7 @@ async def patch(server: Server, call: Call) -> Response:
         set_namespace(rt, call, patched)
         _check_name(call, patched)
         new = prepare(rt, sub, patched, old)
+        admission_vm.mutate_update(server, rt, sub, new, old)
         return admission.admit_update(server.kinds, rt, new, old, opts, server.clock(), sub)
 
     obj, _deleted = await server.registry.update(
@@ -224,6 +235,7 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
 
     async def transform(old: Obj) -> Obj:
         new = prepare(rt, sub, run(old), old)
+        admission_vm.mutate_update(server, rt, sub, new, old)
         admission.admit_applied(rt, new, old)
         return new
 
@@ -239,6 +251,7 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
     prepare_create(rt, created, server.clock())
     apply_defaults(rt, created)
     validate_create(rt, created)
+    await admission_vm.admit(server, rt, created)
     stored = await server.registry.create(rt, call.namespace, created, dry_run=opts.dry_run)
     return _respond(server, call, stored, 201, warnings)
 
