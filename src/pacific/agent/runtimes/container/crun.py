@@ -136,7 +136,7 @@ async def wait_created(bundle: Path, exit_file: Path, timeout_s: float = CRUN_TI
         if failed or time.monotonic() > deadline:
             raise ContainerCreateFailed(crun_error(bundle) or "the container was not created")
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.02)
+        delay = min(delay * 2, 0.002)
 
 
 def _created(bundle: Path, exit_file: Path) -> tuple[int, bool]:
