@@ -140,6 +140,13 @@ async def pacific(
     return await timed(runs, once)
 
 
+def remove_bench_cgroups() -> None:
+    """The parent cgroup the runs shared (each pod's own is gone with its sandbox)."""
+    for top in Path("/sys/fs/cgroup").iterdir():
+        if (top / "pacific-bench").is_dir():
+            (top / "pacific-bench").rmdir()
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=100)
@@ -163,9 +170,7 @@ async def main() -> None:
             "podman run --rm (peer)": await podman(archives["busybox"], args.runs),
             "pacific sandbox+container": await pacific(rt, layers, work, args.runs, args.netns),
         }
-        for top in Path("/sys/fs/cgroup").iterdir():
-            if (top / "pacific-bench").is_dir():
-                (top / "pacific-bench").rmdir()
+        remove_bench_cgroups()
     print(f"pod start, {args.runs} runs, cgroups {rt.mode.value}, {os.cpu_count()} cores")
     base = percentiles(figures["crun run (floor)"])[0]
     for name, samples in figures.items():
