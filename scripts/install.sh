@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(ca-certificates gcc busybox-static docker-registry nftables iputils-ping
-      qemu-system-x86 linux-source-6.1 make flex bison libelf-dev libssl-dev bc xz-utils cpio)
+      qemu-system-x86 linux-source-6.1 make flex bison libelf-dev libssl-dev bc xz-utils cpio crun conmon catatonit)
 # A python3 that can make virtualenvs may already be on PATH; otherwise Debian's.
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     want+=(python3 python3-venv python3-dev)
