@@ -122,7 +122,9 @@ class Crun:
 
 
 async def launch(call: ConmonCall, runner: Runner, *, conmon: str = "conmon") -> None:
-    await run(conmon_argv(call, conmon), timeout=CRUN_TIMEOUT_S, runner=runner)
+    """Start conmon in the bundle directory: it drops files (an `oom` marker) in its cwd."""
+    argv = ["env", f"--chdir={call.bundle}", *conmon_argv(call, conmon)]
+    await run(argv, timeout=CRUN_TIMEOUT_S, runner=runner)
 
 
 async def wait_created(bundle: Path, exit_file: Path, timeout_s: float = CRUN_TIMEOUT_S) -> int:
