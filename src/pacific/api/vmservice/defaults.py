@@ -19,7 +19,8 @@ without a network kind get vSphere's named-network provider values (kind `Networ
 apiVersion `netoperator.vmware.com/v1alpha1`, as VDS networking does).
 
 On update the webhook turns `nextRestartTime: now` into the request's time (RFC 3339 with
-nanoseconds, UTC); an empty value keeps the previous one.
+nanoseconds, UTC); an empty value keeps the previous one. Interfaces without a network kind
+get the provider's values again (a client-side `kubectl apply` replaces the whole list).
 """
 
 from __future__ import annotations
@@ -114,11 +115,16 @@ def _default_network(vm: Obj, spec: Obj) -> None:
         if not isinstance(network, dict):
             return
         network["interfaces"] = interfaces = [{"name": DEFAULT_INTERFACE}]
+    _default_interface_networks(interfaces)
+
+
+def _default_interface_networks(interfaces: list[Obj]) -> None:
     for iface in interfaces:
         ref = iface.setdefault("network", {})
         if isinstance(ref, dict):
             ref.setdefault("kind", NETWORK_KIND)
             ref.setdefault("apiVersion", NETWORK_API_VERSION)
+            ref.setdefault("name", "")  # the namespace's default network
 
 
 def _image_name_from_cdrom(spec: Obj) -> None:
@@ -177,6 +183,9 @@ def mutate_vm_update(vm: Obj, old: Mapping[str, Any], now: datetime) -> list[Cau
         if old_spec.get("powerState") != POWERED_ON:
             return [invalid("spec.nextRestartTime", restart, RESTART_NOT_ON)]
         spec["nextRestartTime"] = rfc3339_nano(now)
+    network = _dict(spec, "network")
+    if network is not None:
+        _default_interface_networks(_dicts(network, "interfaces"))
     old_kinds = {
         (c.get("image") or {}).get("name"): (c.get("image") or {}).get("kind")
         for c in _dicts(old_spec, "cdrom")

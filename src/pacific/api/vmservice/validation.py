@@ -83,9 +83,11 @@ def _with_structure(kind: str, rules: Check) -> Check:
 
 
 def _quantity(value: Any) -> Any:
+    if value is None:
+        return None
     try:
         return parse_quantity(value)
-    except (QuantityError, TypeError):
+    except (QuantityError, AttributeError):
         return None
 
 
