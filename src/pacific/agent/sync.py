@@ -176,6 +176,12 @@ class PodSync:
                 log.info("removing orphaned sandbox %s of pod %s", sb.id, sb.pod_uid)
                 await self._remove_all(runtime, None, sb.pod_uid)
 
+    async def _remove_deleted(self, namespace: str, name: str) -> None:
+        """A pod gone from the API (deleted at once: terminal, or forced): remove its things."""
+        for runtime, sb in await self._all_sandboxes():
+            if (sb.namespace, sb.name) == (namespace, name):
+                await self._remove_all(runtime, None, sb.pod_uid)
+
     # -- one pod ---------------------------------------------------------------------------
 
     async def _observe(self, uid: str) -> tuple[Runtime | None, Observed]:
@@ -204,7 +210,8 @@ class PodSync:
         namespace, name = split_key(key)
         pod = self.pods.get(namespace, name)
         if pod is None:
-            return  # its sandboxes are orphans now: the resync removes them
+            await self._remove_deleted(namespace, name)
+            return
         uid = str(pod["metadata"].get("uid"))
         memory = self.memory.setdefault(uid, PodMemory())
         runtime, observed = await self._observe(uid)
