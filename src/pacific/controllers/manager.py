@@ -27,6 +27,7 @@ from pacific.controllers.nodelifecycle_plan import DEFAULT_GRACE_PERIOD
 from pacific.controllers.quota import QuotaController
 from pacific.controllers.replicaset import ReplicaSetController
 from pacific.controllers.system import SYSTEM_INTERVAL, SystemController
+from pacific.controllers.vmclasses import VMClassController
 
 
 class Controller(Protocol):
@@ -69,6 +70,7 @@ async def run_controllers(client: Client, config: ControllersConfig) -> None:
         NodeLifecycleController(
             client, informers, clock, grace_period=config.node_grace_period, workers=config.workers
         ),
+        VMClassController(client, informers, clock),
     ]
     async with asyncio.TaskGroup() as tg:
         tg.create_task(informers.run())
