@@ -2,8 +2,9 @@
 
     RULES[kind] = Rules(name, create, update)
 
-`pacific.api.validation` looks kinds of group vmoperator.vmware.com up here. `create` and
-`update` are pure functions returning every `Cause`, so one 422 Invalid lists them all:
+`pacific.api.validation` looks kinds of group vmoperator.vmware.com up here. `create` runs
+on every write (kube's registry runs it on updates too) and `update` adds the rules that
+compare with the old object; both return every `Cause`, so one 422 Invalid lists them all:
 first what the CRD's structural schema rejects (missing required fields, values outside an
 enum; see `structural`), then the validating webhook's rules:
 
@@ -31,7 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 
 from pacific.api.errors import Cause
 from pacific.api.validation.field import duplicate, immutable, invalid, required
@@ -199,8 +204,9 @@ def service_causes(svc: Obj) -> list[Cause]:
 def service_update_causes(svc: Obj, old: Obj) -> list[Cause]:
     spec, before = _spec(svc), _spec(old)
     out = immutable("spec.type", spec.get("type"), before.get("type"))
-    out += immutable("spec.clusterIp", spec.get("clusterIp") or "", before.get("clusterIp") or "")
-    return out + service_causes(svc)
+    return out + immutable(
+        "spec.clusterIp", spec.get("clusterIp") or "", before.get("clusterIp") or ""
+    )
 
 
 def _pem_block(text: str) -> tuple[str, bytes] | None:
@@ -226,7 +232,10 @@ def parse_pkcs1_public_key(der: bytes) -> rsa.RSAPublicKey | None:
         key = load_pem_public_key(pem.encode())
     except ValueError:
         return None
-    return key if isinstance(key, rsa.RSAPublicKey) else None
+    if not isinstance(key, rsa.RSAPublicKey):
+        return None
+    # The loader also takes SubjectPublicKeyInfo; only PKCS#1 bytes round-trip.
+    return key if key.public_bytes(Encoding.DER, PublicFormat.PKCS1) == der else None
 
 
 def is_rsa_public_key(text: str) -> bool:
@@ -247,56 +256,42 @@ def webconsole_causes(req: Obj) -> list[Cause]:
 def webconsole_update_causes(req: Obj, old: Obj) -> list[Cause]:
     spec, before = _spec(req), _spec(old)
     out = immutable("spec.name", spec.get("name"), before.get("name"))
-    out += immutable("spec.publicKey", spec.get("publicKey"), before.get("publicKey"))
-    return out + webconsole_causes(req)
-
-
-def _update(kind: str, rules: UpdateCheck) -> UpdateCheck:
-    schema = SCHEMAS[kind]
-
-    def check(obj: Obj, old: Obj) -> list[Cause]:
-        return structural_causes(schema, obj) + rules(obj, old)
-
-    return check
+    return out + immutable("spec.publicKey", spec.get("publicKey"), before.get("publicKey"))
 
 
 def _no_update(obj: Obj, old: Obj) -> list[Cause]:
     return []
 
 
-def _class_update(cls: Obj, old: Obj) -> list[Cause]:
-    return class_causes(cls)
-
-
 RULES: dict[str, Rules] = {
     "VirtualMachine": Rules(
         name_is_dns_subdomain,
         _with_structure("VirtualMachine", vm_create_causes),
-        _update("VirtualMachine", vm_update_causes),
+        vm_update_causes,
     ),
     "VirtualMachineClass": Rules(
         name_is_dns_subdomain,
         _with_structure("VirtualMachineClass", class_causes),
-        _update("VirtualMachineClass", _class_update),
+        _no_update,
     ),
     "VirtualMachineImage": Rules(
         name_is_dns_subdomain,
         _structural("VirtualMachineImage"),
-        _update("VirtualMachineImage", _no_update),
+        _no_update,
     ),
     "ClusterVirtualMachineImage": Rules(
         name_is_dns_subdomain,
         _structural("ClusterVirtualMachineImage"),
-        _update("ClusterVirtualMachineImage", _no_update),
+        _no_update,
     ),
     "VirtualMachineService": Rules(
         name_is_dns1035_label,
         _with_structure("VirtualMachineService", service_causes),
-        _update("VirtualMachineService", service_update_causes),
+        service_update_causes,
     ),
     "VirtualMachineWebConsoleRequest": Rules(
         name_is_dns_subdomain,
         _with_structure("VirtualMachineWebConsoleRequest", webconsole_causes),
-        _update("VirtualMachineWebConsoleRequest", webconsole_update_causes),
+        webconsole_update_causes,
     ),
 }

@@ -1,7 +1,8 @@
 """The validating webhook's rules for VirtualMachine, worded as vm-operator words them.
 
-    vm_create_causes(vm)        rules of a create (after the structural checks)
-    vm_update_causes(vm, old)   rules of an update
+    vm_create_causes(vm)        rules of every write (the API server runs them on updates too)
+    vm_create_only_causes(vm)   rules of a create only (run by the apiserver's VM admission)
+    vm_update_causes(vm, old)   rules comparing an update with the old object
 
 Every rule is a pure function returning `Cause`s with kube field paths, so the API server
 reports all of them at once as one 422 Invalid. The rules follow the v1alpha3-era webhook:
@@ -268,8 +269,12 @@ def _probe(spec: Obj) -> list[Cause]:
     if not isinstance(probe, Mapping):
         return []
     out: list[Cause] = []
-    actions = [probe.get("tcpSocket"), probe.get("guestHeartbeat"), probe.get("guestInfo")]
-    if sum(1 for a in actions if a) > 1:
+    actions = (
+        probe.get("tcpSocket") is not None,
+        probe.get("guestHeartbeat") is not None,
+        bool(probe.get("guestInfo")),
+    )
+    if sum(actions) > 1:
         out.append(forbidden("spec.readinessProbe", ONE_PROBE_ACTION))
     for key, low, high in (("timeoutSeconds", 1, 60), ("periodSeconds", 1, None)):
         value = probe.get(key)
@@ -355,6 +360,15 @@ def vm_create_causes(vm: Obj) -> list[Cause]:
     out += _volumes(vm, spec)
     out += _probe(spec)
     out += _advanced(spec)
+    out += _hardware_version(spec, None)
+    out += _cdroms(spec)
+    return out
+
+
+def vm_create_only_causes(vm: Obj) -> list[Cause]:
+    """Rules of a create only (the API server runs `vm_create_causes` on updates too)."""
+    spec = _spec(vm)
+    out: list[Cause] = []
     if spec.get("powerState") == "Suspended":
         out.append(
             invalid(
@@ -363,8 +377,6 @@ def vm_create_causes(vm: Obj) -> list[Cause]:
         )
     if spec.get("nextRestartTime"):
         out.append(invalid("spec.nextRestartTime", spec["nextRestartTime"], RESTART_ON_CREATE))
-    out += _hardware_version(spec, None)
-    out += _cdroms(spec)
     return out
 
 
@@ -457,12 +469,5 @@ def vm_update_causes(vm: Obj, old: Obj) -> list[Cause]:
     spec, old_spec = _spec(vm), _spec(old)
     out = _immutable(spec, old_spec)
     out += _power_state(spec, old_spec)
-    out += bootstrap_causes(spec)
-    out += _network(vm, spec)
-    out += _volumes(vm, spec)
-    out += _probe(spec)
-    out += _advanced(spec)
     out += _next_restart(spec, old_spec)
-    out += _hardware_version(spec, old)
-    out += _cdroms(spec)
-    return out
+    return out + _hardware_version(spec, old)
