@@ -3,7 +3,8 @@
     await admit(server, rt, obj)                       a create, after defaults + validation
     mutate_update(server, rt, subresource, new, old)   an update, before defaults + validation
 
-On a VirtualMachine create this applies the webhook's defaults
+On a VirtualMachine create this checks the create-only rules (no Suspended VM, no restart
+on create), applies the webhook's defaults
 (`pacific.api.vmservice.defaults.mutate_vm_create`: power state, UUIDs, instance ID,
 default NIC) and resolves `spec.imageName` against the namespace's VirtualMachineImages and
 the ClusterVirtualMachineImages (`pacific.api.vmservice.images`), filling `spec.image` or
@@ -28,6 +29,7 @@ from pacific.api.vmservice.defaults import (
     mutate_vm_update,
 )
 from pacific.api.vmservice.images import check_image_name
+from pacific.api.vmservice.validation_vm import vm_create_only_causes
 from pacific.apiserver.admission_quota import shown_name
 from pacific.apiserver.context import Server
 from pacific.apiserver.registry import decode
@@ -47,6 +49,9 @@ async def admit(server: Server, rt: ResourceType, obj: Obj) -> None:
     """The mutating webhook of a create of `obj`; raises Invalid (422) on a bad imageName."""
     if rt.group != GROUP or rt.kind != "VirtualMachine":
         return
+    causes = vm_create_only_causes(obj)
+    if causes:
+        raise Invalid.of(rt.kind, rt.group, shown_name(obj), causes)
     mutate_vm_create(obj)
     if not (obj.get("spec") or {}).get("imageName"):
         return
