@@ -9,12 +9,17 @@ vm-operator's messages.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+from pacific.api.vmservice.kinds import VIRTUAL_MACHINE_CLASS
+from pacific.client import Client
+from pacific.controllers import ControllersConfig, run_controllers
 
 apiserver = pytest.importorskip("pacific.testing.apiserver")
 KUBECTL = shutil.which("kubectl")
@@ -200,3 +205,34 @@ async def test_power_off_then_suspend_is_refused(kubectl: Kubectl) -> None:
         '{"spec":{"powerState":"Suspended"}}',
     )  # fmt: skip
     assert code != 0 and "cannot suspend a VM that is powered off" in err
+
+
+async def test_default_classes_in_every_namespace(tmp_path: Path) -> None:
+    async with (
+        apiserver.running_apiserver(None, tmp_path) as srv,
+        Client.from_kubeconfig(srv.kubeconfig_path) as client,
+    ):
+        k = Kubectl(srv.kubeconfig_path, tmp_path)
+        task = asyncio.create_task(run_controllers(client, ControllersConfig(root_ca_pem="x")))
+        try:
+            await k.ok("create", "namespace", "demo")
+
+            async def names() -> set[str]:
+                items = (await client.list_all(VIRTUAL_MACHINE_CLASS, "demo")).items
+                return {i["metadata"]["name"] for i in items}
+
+            for _ in range(100):
+                if len(await names()) == 12:
+                    break
+                await asyncio.sleep(0.1)
+            assert "best-effort-small" in await names() and len(await names()) == 12
+            await k.ok("delete", "vmclass", "guaranteed-large", "-n", "demo")
+            for _ in range(100):
+                if "guaranteed-large" in await names():
+                    break
+                await asyncio.sleep(0.1)
+            assert "guaranteed-large" in await names()
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
