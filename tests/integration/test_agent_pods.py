@@ -17,6 +17,7 @@ import pytest
 from pacific.agent.config import AgentConfig
 from pacific.agent.images.store import ImageStore, StoreConfig
 from pacific.agent.images.testimages import write_archives
+from pacific.agent.runtimes.protocol import ExecResult
 from pacific.agent.service import run_agent
 from pacific.api import kinds
 from pacific.api.resources import ResourceType
@@ -123,6 +124,14 @@ async def until(
                 obj = await client.get(PODS, name, "default")
                 if check(obj):
                     return obj
+            await asyncio.sleep(0.05)
+
+
+async def eventually(predicate: Callable[[], bool]) -> None:
+    async with asyncio.timeout(10):
+        while True:
+            if predicate():
+                return
             await asyncio.sleep(0.05)
 
 
@@ -281,9 +290,54 @@ async def test_orphans_are_removed_at_start(agent: Agent) -> None:
     await agent.client.delete(PODS, "gone", "default", grace_period_seconds=0)
     agent.runtime = FakeRuntime(clock=agent.clock, host=agent.runtime.host)
     agent.start()
-    async with asyncio.timeout(10):
-        while True:
-            if not agent.runtime.host.sandboxes:
-                break
-            await asyncio.sleep(0.05)
+    await eventually(lambda: not agent.runtime.host.sandboxes)
     assert ("teardown", p["metadata"]["uid"]) in agent.network.calls
+
+
+async def test_config_map_env_and_volume_follow_updates(agent: Agent) -> None:
+    cms = rt("", "ConfigMap")
+    cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "cfg", "namespace": "default"},
+        "data": {"mode": "fast"},
+    }
+    await agent.client.create(cms, cm)
+    spec = pod(
+        "conf",
+        command=["sleep", "3600"],
+        env=[{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "mode"}}}],
+        volumeMounts=[{"name": "conf", "mountPath": "/etc/conf"}],
+    )
+    spec["spec"]["volumes"] = [{"name": "conf", "configMap": {"name": "cfg"}}]
+    await agent.client.create(PODS, spec)
+    await until(agent.client, "conf", lambda p: phase(p) == "Running")
+    [c] = agent.runtime.containers_named("app")
+    config = agent.runtime.config_of(c.id)
+    assert ("MODE", "fast") in config.env
+    [mount] = config.mounts
+    assert (mount.host_path / "mode").read_text() == "fast"
+    await agent.client.patch(cms, "cfg", {"data": {"mode": "slow"}}, namespace="default")
+    agent.clock.advance(61)
+    await eventually(lambda: (mount.host_path / "mode").read_text() == "slow")
+
+
+async def test_failing_liveness_restarts_the_container(agent: Agent) -> None:
+    agent.runtime.exec_handler = lambda c, argv: ExecResult(1, b"not alive")
+    liveness = {"exec": {"command": ["check"]}, "failureThreshold": 1}
+    await agent.client.create(PODS, pod("sick", command=["sleep", "3600"], livenessProbe=liveness))
+    p = await until(agent.client, "sick", lambda p: app_status(p).get("restartCount", 0) >= 1)
+    assert app_status(p)["lastState"]["terminated"]["exitCode"] == 143
+    evs = await agent.client.list(rt("", "Event"), "default")
+    messages = {(e["reason"], e["message"]) for e in evs.items}
+    assert ("Unhealthy", "Liveness probe failed: not alive") in messages
+    assert ("Killing", "Container app failed liveness probe, will be restarted") in messages
+
+
+async def test_force_deleted_pod_is_torn_down(agent: Agent) -> None:
+    await agent.client.create(PODS, pod("forced", command=["sleep", "3600"]))
+    p = await until(agent.client, "forced", lambda p: phase(p) == "Running")
+    await agent.client.delete(PODS, "forced", "default", grace_period_seconds=0)
+    await eventually(lambda: not agent.runtime.host.sandboxes)
+    assert ("teardown", p["metadata"]["uid"]) in agent.network.calls
+    assert not (agent.config.pod_dir(p["metadata"]["uid"])).exists()

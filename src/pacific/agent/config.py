@@ -33,6 +33,7 @@ class AgentConfig:
     lease_duration_s: int = 40
     status_report_s: float = 60.0
     resync_s: float = 10.0
+    volume_refresh_s: float = 60.0  # ConfigMap/Secret volumes are rewritten this often
     workers: int = 16
     default_grace_s: int = 30
     cgroup_root: str = "pacific"

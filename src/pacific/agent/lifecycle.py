@@ -16,7 +16,6 @@ sandbox stops.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import time
@@ -237,7 +236,3 @@ async def _run_hook(runtime: Runtime, cid: str, hook: Obj, pod_ip: str, limit_s:
     except (OSError, httpx.HTTPError, RuntimeFailure) as exc:
         return str(exc) or type(exc).__name__
     return "hook has no handler"
-
-
-def decode_secret(secret: Obj) -> dict[str, bytes]:
-    return {k: base64.b64decode(v) for k, v in (secret.get("data") or {}).items()}

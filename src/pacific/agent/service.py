@@ -30,7 +30,8 @@ from pacific.agent.lease import LEASE_NAMESPACE, run_heartbeat
 from pacific.agent.network.protocol import Network
 from pacific.agent.node import HostObservation, node_object, node_status, observe_host
 from pacific.agent.runtimes.protocol import Runtime
-from pacific.agent.sync import HostFacts, PodSync, resource
+from pacific.agent.sources import HostFacts, resource
+from pacific.agent.sync import PodSync
 from pacific.agent.volumes import Volumes
 from pacific.api.errors import AlreadyExists, APIError
 from pacific.client import Client, ClientError, EventRecorder

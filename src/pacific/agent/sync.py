@@ -28,7 +28,7 @@ from pacific.agent import events
 from pacific.agent.backoff import BackoffEntry, next_entry
 from pacific.agent.config import AgentConfig
 from pacific.agent.images.store import ImageStore
-from pacific.agent.lifecycle import Lifecycle, Started, decode_secret, pull_keyring, streamer_of
+from pacific.agent.lifecycle import Lifecycle, Started, pull_keyring, streamer_of
 from pacific.agent.network.errors import NetworkError
 from pacific.agent.network.protocol import Network
 from pacific.agent.plan import (
@@ -46,10 +46,8 @@ from pacific.agent.plan import (
 )
 from pacific.agent.podspec import (
     POD_IP_LABEL,
-    EnvSources,
     find_container,
     grace_seconds,
-    referenced,
     sandbox_config,
 )
 from pacific.agent.probes import Prober, Target
@@ -59,11 +57,10 @@ from pacific.agent.runtimes.protocol import (
     RuntimeFailure,
     SandboxStatus,
 )
+from pacific.agent.sources import HostFacts, fetch_sources, resource
 from pacific.agent.status import StatusInputs, changed, pod_status
 from pacific.agent.volumes import MountError, Volumes
-from pacific.api import kinds
 from pacific.api.errors import APIError, Conflict, NotFound
-from pacific.api.resources import ResourceType
 from pacific.client import (
     WARNING,
     Client,
@@ -80,13 +77,6 @@ log = logging.getLogger(__name__)
 Obj = dict[str, Any]
 
 
-def resource(group: str, kind: str) -> ResourceType:
-    rt = kinds.by_kind(group, "v1", kind)
-    if rt is None:
-        raise RuntimeError(f"kind {group}/v1 {kind} is not registered")
-    return rt
-
-
 @dataclass
 class PodMemory:
     """What the agent knows about a pod that the runtime does not."""
@@ -95,14 +85,7 @@ class PodMemory:
     pull_failed_at: dict[str, float] = field(default_factory=dict)
     failures: dict[str, tuple[str, str]] = field(default_factory=dict)
     pod_ip: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class HostFacts:
-    node_name: str
-    host_ip: str
-    cpu: int
-    memory: int
+    volumes_at: float = 0.0  # when its volumes were last written (unix seconds)
 
 
 class PodSync:
@@ -243,6 +226,8 @@ class PodSync:
             if again:
                 self.queue.add(key)
         _, observed = await self._observe(uid)
+        if observed.sandbox is not None and now - memory.volumes_at >= self.config.volume_refresh_s:
+            await self._refresh_volumes(pod, memory, now)
         self._sync_probes(key, pod, runtime, observed, memory)
         await self._write_status(pod, observed, facts, waits, memory)
 
@@ -315,30 +300,17 @@ class PodSync:
             return False
         return True
 
-    async def _sources(self, pod: Obj) -> EnvSources:
-        namespace = pod["metadata"]["namespace"]
-        cm_names, secret_names = referenced(pod)
-        secret_names |= {
-            str(r.get("name")) for r in (pod.get("spec") or {}).get("imagePullSecrets") or ()
-        }
-        cms: dict[str, dict[str, str]] = {}
-        secrets: dict[str, dict[str, bytes]] = {}
-        for name in cm_names:
-            with contextlib.suppress(NotFound):
-                obj = await self.client.get(resource("", "ConfigMap"), name, namespace)
-                cms[name] = dict(obj.get("data") or {})
-        for name in secret_names:
-            with contextlib.suppress(NotFound):
-                obj = await self.client.get(resource("", "Secret"), name, namespace)
-                secrets[name] = decode_secret(obj)
-        return EnvSources(
-            cms,
-            secrets,
-            pod_ip=self.memory[str(pod["metadata"]["uid"])].pod_ip,
-            host_ip=self.host.host_ip,
-            node_cpu=self.host.cpu,
-            node_memory=self.host.memory,
-        )
+    async def _refresh_volumes(self, pod: Obj, memory: PodMemory, now: float) -> None:
+        """Rewrite ConfigMap/Secret/downward API volumes so running containers see updates."""
+        try:
+            sources = await fetch_sources(self.client, pod, self.host, memory.pod_ip)
+            await self.volumes.prepare(pod, sources)
+        except MountError as exc:
+            text = f"MountVolume.SetUp failed: {exc}"
+            await self.recorder.event(pod, WARNING, events.FAILED_MOUNT, text)
+        except (APIError, ClientError) as exc:
+            log.warning("volumes of %s: %s", key_of(pod), exc)
+        memory.volumes_at = now
 
     async def _start(
         self,
@@ -352,8 +324,9 @@ class PodSync:
         meta = pod["metadata"]
         now = self.client.clock.now().timestamp()
         try:
-            sources = await self._sources(pod)
+            sources = await fetch_sources(self.client, pod, self.host, memory.pod_ip)
             volume_dirs = await self.volumes.prepare(pod, sources)
+            memory.volumes_at = now
         except MountError as exc:
             await self.recorder.event(
                 pod, WARNING, events.FAILED_MOUNT, f"MountVolume.SetUp failed: {exc}"
