@@ -8,6 +8,7 @@ after `successThreshold` / `failureThreshold` consecutive outcomes (`advance`, p
 Readiness and liveness wait until the startup probe has succeeded. Until its first result
 readiness is False when a readiness probe exists; `started` is False while a startup
 probe exists. When liveness or startup gives up, the container id is put in `unhealthy`
+(with the probe's name: "liveness" / "startup")
 (the plan kills it) and its worker stops. Every failure records an Unhealthy event.
 `on_change(pod_key)` is called whenever a result changes, so the pod is re-synced.
 Workers are tasks of `Prober.run()`'s TaskGroup; `sync()` starts and cancels them.
@@ -126,7 +127,7 @@ class Prober:
         self.on_change = on_change
         self.ready: dict[str, bool] = {}
         self.started: dict[str, bool] = {}
-        self.unhealthy: set[str] = set()
+        self.unhealthy: dict[str, str] = {}  # container id -> the probe that gave up
         self._owners: dict[tuple[str, str], str] = {}  # (container id, kind) -> pod key
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._pending: asyncio.Queue[tuple[str, str, Target | None]] = asyncio.Queue()
@@ -155,7 +156,7 @@ class Prober:
             self._stop(cid, kind)
         self.ready.pop(container_id, None)
         self.started.pop(container_id, None)
-        self.unhealthy.discard(container_id)
+        self.unhealthy.pop(container_id, None)
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tg:
@@ -204,5 +205,5 @@ class Prober:
         elif kind == "startupProbe" and ok:
             self.started[cid] = True
         elif not ok:
-            self.unhealthy.add(cid)
+            self.unhealthy[cid] = _TITLE[kind].lower()
         self.on_change(target.pod_key)

@@ -254,7 +254,9 @@ class PodSync:
         if isinstance(action, KillContainer):
             status = next(c for c in observed.containers if c.id == action.container_id)
             message = (
-                events.liveness_kill(action.name, "liveness")
+                events.liveness_kill(
+                    action.name, self.prober.unhealthy.get(action.container_id, "liveness")
+                )
                 if action.reason == "unhealthy"
                 else events.stopping(action.name)
             )
