@@ -202,6 +202,7 @@ async def patch(server: Server, call: Call) -> Response:
         set_namespace(rt, call, patched)
         _check_name(call, patched)
         new = prepare(rt, sub, patched, old)
+        unconditional(new, old)
         admission_vm.mutate_update(server, rt, sub, new, old)
         return admission.admit_update(server.kinds, rt, new, old, opts, server.clock(), sub)
 
@@ -209,6 +210,15 @@ async def patch(server: Server, call: Call) -> Response:
         rt, call.namespace, call.route.name, transform, dry_run=opts.dry_run
     )
     return _respond(server, call, obj, 200, warnings)
+
+
+def unconditional(new: Obj, old: Obj) -> None:
+    """A patch that did not change metadata.resourceVersion carries no precondition: drop
+    the version it inherited from `old`, so a concurrent write makes the registry retry the
+    patch on the newer object (kube's GuaranteedUpdate) instead of answering 409."""
+    meta, old_meta = new.get("metadata"), old.get("metadata") or {}
+    if isinstance(meta, dict) and meta.get("resourceVersion") == old_meta.get("resourceVersion"):
+        meta.pop("resourceVersion", None)
 
 
 async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied: Obj) -> Response:
@@ -235,6 +245,7 @@ async def _apply(server: Server, call: Call, opts: params.WriteOptions, applied:
 
     async def transform(old: Obj) -> Obj:
         new = prepare(rt, sub, run(old), old)
+        unconditional(new, old)
         admission_vm.mutate_update(server, rt, sub, new, old)
         admission.admit_applied(rt, new, old)
         return new

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 from .conftest import InProcess
@@ -68,3 +69,33 @@ async def test_duplicate_json_keys_are_reported(api: InProcess) -> None:
     )
     assert r.status_code == 400
     assert r.json()["message"].endswith('strict decoding error: duplicate field "data"')
+
+
+MERGE = {"Content-Type": "application/merge-patch+json"}
+
+
+async def test_concurrent_patches_without_resource_version_all_apply(api: InProcess) -> None:
+    # kube retries a patch that carries no resourceVersion when a concurrent write wins the
+    # compare-and-swap (kubectl set image racing a controller's status update).
+    assert (await api.client.post(CMS, json={"metadata": {"name": "race"}})).status_code == 201
+
+    async def patch(i: int) -> int:
+        r = await api.client.patch(f"{CMS}/race", json={"data": {f"k{i}": "v"}}, headers=MERGE)
+        return r.status_code
+
+    codes = await asyncio.gather(*(patch(i) for i in range(20)))
+    assert codes == [200] * 20
+    data = (await api.client.get(f"{CMS}/race")).json()["data"]
+    assert sorted(data) == sorted(f"k{i}" for i in range(20))
+
+
+async def test_patch_with_a_stale_resource_version_conflicts(api: InProcess) -> None:
+    r = await api.client.post(CMS, json={"metadata": {"name": "stale"}})
+    rv = r.json()["metadata"]["resourceVersion"]
+    await api.client.patch(f"{CMS}/stale", json={"data": {"a": "1"}}, headers=MERGE)
+    r = await api.client.patch(
+        f"{CMS}/stale",
+        json={"metadata": {"resourceVersion": rv}, "data": {"b": "2"}},
+        headers=MERGE,
+    )
+    assert r.status_code == 409 and r.json()["reason"] == "Conflict"
