@@ -236,3 +236,27 @@ def _leaf(ann: Any, json_name: str, defs: dict[str, Schema]) -> Schema:
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return _named(ann, defs)
     return Schema(Type.ANY)
+
+
+def definition_names() -> list[str]:
+    """Every definition the models describe (each model class that `model_of` resolves)."""
+    names = []
+    for class_name in dir(models):  # the package loads its classes lazily
+        name = definition_name(class_name)
+        cls = getattr(models, class_name, None) if name is not None else None
+        if name is None or not isinstance(cls, type) or not issubclass(cls, BaseModel):
+            continue
+        try:
+            if model_of(name) is cls:
+                names.append(name)
+        except KeyError:
+            continue
+    return sorted(names)
+
+
+def build_all() -> dict[str, Schema]:
+    """The schemas of every definition the models describe, sharing named schemas."""
+    defs: dict[str, Schema] = {}
+    for name in definition_names():
+        build(name, defs)
+    return defs

@@ -16,16 +16,24 @@ Model and invariants:
 - `format` is the OpenAPI format of a scalar ("int32", "int64", "double", "date-time",
   "byte"); it is additive to the shared interface and only informational.
 - Core kinds' schemas come from the official `kubernetes` package's models
-  (`pacific.api.kube_models`), built lazily on first use by definition name and cached in
-  the definitions table. Pacific's own kinds declare theirs in code with the constructors
-  below and publish them with `define()`.
+  (`pacific.api.kube_models`). On the first lookup of a name not defined in code, every
+  core definition is loaded at once from a cache file computed by a child process
+  (`pacific.api.kube_schemas`), so the serving process never imports the models; the
+  cache directory is `use_kube_cache(dir)` (set by the process entry point before the
+  first lookup), by default `$XDG_CACHE_HOME/pacific` or `~/.cache/pacific`. Without a
+  usable cache (None, not writable) each name is built in-process from the models on
+  first use. Either way a name the models do not describe is a KeyError. Pacific's own
+  kinds declare theirs in code with the constructors below and publish them with
+  `define()`.
 """
 
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 
@@ -154,10 +162,46 @@ def schema_for(name: str) -> Schema:
     known = _DEFINITIONS.get(name)
     if known is not None:
         return known
+    if _KUBE.loaded is None:
+        _KUBE.loaded = _load_kube()
+        return schema_for(name)
+    if _KUBE.loaded:
+        raise KeyError(name)  # every core definition is already in the table
     # Imported here: kube_models builds Schemas, so it imports this module.
     from pacific.api import kube_models
 
     return kube_models.build(name, _DEFINITIONS)
+
+
+def use_kube_cache(directory: Path | None) -> None:
+    """Where the core kinds' schema cache lives (None: build them in this process).
+    Takes effect at the first lookup of a core definition; call it before that."""
+    _KUBE.directory = directory
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pacific"
+
+
+@dataclass(slots=True)
+class _KubeSource:
+    directory: Path | None = field(default_factory=default_cache_dir)
+    loaded: bool | None = None  # None: not tried yet; False: no cache, build in-process
+
+
+_KUBE = _KubeSource()
+
+
+def _load_kube() -> bool:
+    from pacific.api import kube_schemas  # imports this module
+
+    table = kube_schemas.load(_KUBE.directory)
+    if table is None:
+        return False
+    for name, schema in table.items():
+        _DEFINITIONS.setdefault(name, schema)
+    return True
 
 
 def definitions() -> Mapping[str, Schema]:
