@@ -19,6 +19,9 @@ Invariants:
   then exists as a placeholder that is not offered to decisions until its Node arrives.
 - `view()` lists offered hosts in a stable order (sorted by name, rebuilt only when the
   set of hosts changes), so rotating the start index walks every host.
+- The view's `HostIndex` (classes of hosts in equal state, `pacific.scheduler.hostindex`)
+  covers exactly that order: it is rebuilt with the order and told of every change to a
+  host's workloads or Node fields, so plain decisions never scan hosts.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pacific.scheduler.framework import ClusterView
+from pacific.scheduler.hostindex import HostIndex
 from pacific.scheduler.nodeinfo import NodeInfo, node_info_from_node
 from pacific.scheduler.numa import numa_node_of
 from pacific.scheduler.workload import Resources, Workload, workload_from_pod
@@ -51,6 +55,7 @@ class SchedulerCache:
         self.namespace_labels: dict[str, Mapping[str, str]] = {}
         self._nominated: dict[str, tuple[Workload, str]] = {}  # uid -> (workload, host)
         self._by_host: dict[str, tuple[Workload, ...]] | None = {}
+        self._index = HostIndex()
 
     # -- hosts -------------------------------------------------------------------------------
 
@@ -64,6 +69,8 @@ class SchedulerCache:
         if fresh.name not in self._known:
             self._known.add(fresh.name)
             self._order = None
+        elif self._order is not None:
+            self._index.update(info)
         return info
 
     def delete_node(self, name: str) -> None:
@@ -123,6 +130,7 @@ class SchedulerCache:
         if info is None:
             return
         info.remove(uid)
+        self._index.update(info)
         if not info.workloads and node_name not in self._known:
             del self._nodes[node_name]
 
@@ -156,6 +164,7 @@ class SchedulerCache:
         if info is None:
             self._nodes[node_name] = info = _placeholder(node_name)
         info.add(w, numa_node)
+        self._index.update(info)
         self._placed[w.uid] = node_name
         if w.pod_anti_affinity:
             self._anti[w.uid] = w
@@ -167,9 +176,12 @@ class SchedulerCache:
     def view(self) -> ClusterView:
         if self._order is None:
             self._order = [self._nodes[name] for name in sorted(self._known)]
+            self._index.rebuild(self._order)
         holders = [
             (w, self._nodes[self._placed[uid]])
             for uid, w in self._anti.items()
             if self._placed.get(uid) in self._nodes
         ]
-        return ClusterView(self._order, holders, self.namespace_labels, self._nominations())
+        return ClusterView(
+            self._order, holders, self.namespace_labels, self._nominations(), self._index
+        )

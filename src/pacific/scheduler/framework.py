@@ -11,6 +11,12 @@ Model (kube-scheduler's scheduling cycle, without preemption):
    to the host met first after `start`, which spreads equal hosts round-robin.
 4. Pinned workloads get the NUMA node `numa.choose_numa_node` picks on the chosen host.
 
+Plain workloads (no host name, labels, pod affinity or spread involved) skip steps 2-3
+when the caller passes a `HostIndex` of the hosts (`ClusterView.index`, kept by the cache)
+with no more classes than hosts the scan would look at: `hostindex.schedule_plain` scores
+each class of equal hosts once and gives the answer of a scan of every host, so on
+thousands of hosts a decision costs what a handful of host evaluations cost.
+
 Workloads nominated to a host by a preemption (`ClusterView.nominated`) count as placed
 there for every workload of lower or equal priority, so the room a preemption freed is
 not taken by someone else first (kube's addNominatedPods).
@@ -30,6 +36,13 @@ from dataclasses import dataclass, field
 
 from pacific.scheduler import scores
 from pacific.scheduler.filters import HOST_FILTERS, is_unresolvable, pick_numa_node
+from pacific.scheduler.hostindex import (
+    MIN_FEASIBLE,
+    HostIndex,
+    PlainPlacement,
+    is_plain,
+    schedule_plain,
+)
 from pacific.scheduler.interpod import (
     AFFINITY_MISMATCH,
     InterPodState,
@@ -45,7 +58,6 @@ from pacific.scheduler.spread import (
 )
 from pacific.scheduler.workload import Workload
 
-MIN_FEASIBLE = 100
 MIN_PERCENTAGE = 5
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_VICTIMS = "No preemption victims found for incoming pod"
@@ -96,6 +108,7 @@ class ClusterView:
     anti_affinity_holders: Iterable[tuple[Workload, NodeInfo]] = ()
     namespace_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     nominated: Mapping[str, Sequence[Workload]] = field(default_factory=dict)
+    index: HostIndex | None = None  # classes of `nodes`, when the caller keeps them
 
 
 def with_nominated(w: Workload, node: NodeInfo, nominated: Sequence[Workload]) -> NodeInfo:
@@ -188,6 +201,17 @@ def schedule(
     interpod = prepare_interpod(w, nodes, cluster.anti_affinity_holders, cluster.namespace_labels)
     spread = prepare_spread(w, nodes)
     wanted = feasible_to_find(total, percentage)
+    index = cluster.index
+    if (
+        index is not None
+        and index.order is nodes
+        and len(index) <= wanted
+        and not cluster.nominated
+        and interpod.empty
+        and spread is None
+        and is_plain(w)
+    ):
+        return _schedule_plain(w, index, start, strategy, weights)
     feasible: list[NodeInfo] = []
     histogram: dict[str, int] = {}
     unresolvable = 0
@@ -213,6 +237,24 @@ def schedule(
     best = _pick(w, feasible, strategy, weights)
     numa_node = pick_numa_node(w, best) if w.pinned else None
     return Placement(best.name, numa_node, next_start)
+
+
+def _schedule_plain(
+    w: Workload, index: HostIndex, start: int, strategy: str, weights: Weights
+) -> Placement | FitError:
+    result = schedule_plain(
+        w,
+        index,
+        start=start,
+        strategy=strategy,
+        allocation_weight=weights.allocation,
+        numa_weight=weights.numa_locality,
+        taint_weight=weights.taint_toleration,
+    )
+    total = len(index.order)
+    if isinstance(result, PlainPlacement):
+        return Placement(result.node, result.numa_node, result.next_start)
+    return FitError(total, result.histogram, result.unresolvable_hosts, start % total)
 
 
 def _pick(w: Workload, feasible: list[NodeInfo], strategy: str, weights: Weights) -> NodeInfo:
