@@ -203,6 +203,7 @@ async def test_kubectl_logs_follow_ends_when_the_container_stops(env: Env) -> No
     assert await asyncio.wait_for(proc.wait(), 20) == 0
 
 
+@pytest.mark.timeout(30)
 async def test_kubectl_port_forward_to_the_echo_server(env: Env) -> None:
     assert KUBECTL is not None
     with socket.socket() as s:
@@ -221,6 +222,8 @@ async def test_kubectl_port_forward_to_the_echo_server(env: Env) -> None:
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), 20)
+        if proc.stderr is not None and b"Forwarding" not in line:
+            line = await proc.stderr.read()
         assert b"Forwarding from" in line
         for round_ in range(2):  # two connections through one session
             reader, writer = await asyncio.open_connection("127.0.0.1", local)
