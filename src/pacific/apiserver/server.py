@@ -28,6 +28,7 @@ from pacific.api.kinds import Registry as Kinds
 from pacific.apiserver.app import PEER_USER, build_app
 from pacific.apiserver.auth import User, user_from_peer_cert
 from pacific.apiserver.config import ServerConfig
+from pacific.apiserver.streams.wsprotocol import KubeWebSocketProtocol
 from pacific.store.protocol import Store
 
 
@@ -78,6 +79,7 @@ def uvicorn_config(config: ServerConfig, app: Any, *, fd: int | None = None) -> 
         fd=fd,
         loop="uvloop",
         http=PacificHTTPProtocol,
+        ws=KubeWebSocketProtocol,
         lifespan="on",
         log_level=config.log_level,
         access_log=False,
