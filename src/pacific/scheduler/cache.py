@@ -26,6 +26,7 @@ Invariants:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,6 +52,7 @@ class SchedulerCache:
         self._order: list[NodeInfo] | None = None
         self._placed: dict[str, str] = {}
         self._assumed: dict[str, float | None] = {}  # uid -> expiry (None: still binding)
+        self._expiries: deque[tuple[float, str]] = deque()  # (expiry, uid), in time order
         self._anti: dict[str, Workload] = {}
         self.namespace_labels: dict[str, Mapping[str, str]] = {}
         self._nominated: dict[str, tuple[Workload, str]] = {}  # uid -> (workload, host)
@@ -108,7 +110,8 @@ class SchedulerCache:
 
     def finish_binding(self, uid: str, now: float) -> None:
         if uid in self._assumed:
-            self._assumed[uid] = now + ASSUMED_TTL
+            self._assumed[uid] = at = now + ASSUMED_TTL
+            self._expiries.append((at, uid))
 
     def forget(self, uid: str) -> None:
         """Drop an assumption (its binding failed)."""
@@ -116,9 +119,14 @@ class SchedulerCache:
             self.remove(uid)
 
     def expire(self, now: float) -> None:
-        expired = [uid for uid, at in self._assumed.items() if at is not None and at <= now]
-        for uid in expired:
-            self.forget(uid)
+        """Forget assumptions whose binding finished `ASSUMED_TTL` ago and never showed up.
+        Cheap per decision: expiries are kept in time order (`finish_binding` appends with
+        a constant TTL), and entries already confirmed or forgotten are just dropped."""
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= now:
+            at, uid = expiries.popleft()
+            if self._assumed.get(uid) == at:
+                self.forget(uid)
 
     def remove(self, uid: str) -> None:
         node_name = self._placed.pop(uid, None)

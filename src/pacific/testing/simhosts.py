@@ -246,6 +246,20 @@ class SimHosts:
         except (APIError, ClientError) as exc:
             log.warning("lease of %s: %s", name, exc)
 
+    async def keep_alive(self, period: float) -> None:
+        """Renew every lease once per `period` seconds, spread evenly over the period (the
+        steady trickle kubelets started at different times make, not one burst), until
+        cancelled. For benchmarks that must not let hosts go NotReady mid-measurement."""
+        clock = self.client.clock
+        count = len(self.names)
+        step = max(1, count // max(1, int(period * 10)))  # about ten batches a second
+        pause = period * step / count
+        while True:
+            for i in range(0, count, step):
+                began = clock.monotonic()
+                await self._bounded([self._renew(name) for name in self.names[i : i + step]])
+                await clock.sleep(max(0.0, pause - (clock.monotonic() - began)))
+
     def _pod_seen(self, pod: Obj) -> None:
         node = (pod.get("spec") or {}).get("nodeName")
         running = (pod.get("status") or {}).get("phase") == "Running"

@@ -2,6 +2,7 @@ import random
 
 import pytest
 
+from pacific.scheduler.cache import ASSUMED_TTL, SchedulerCache
 from pacific.scheduler.framework import ClusterView, FitError, Placement, schedule
 from pacific.scheduler.hostindex import HostIndex, is_plain, state_key
 from pacific.scheduler.nodeinfo import NodeInfo
@@ -135,3 +136,30 @@ def test_labels_matter_only_to_workloads_that_are_not_plain() -> None:
     picky: Workload = workload(nodeSelector={"disk": "ssd"})
     placed = schedule(picky, view)
     assert isinstance(placed, Placement) and placed.node == "ssd"
+
+
+def _classes(index: HostIndex) -> list[list[int]]:
+    return sorted(cls.positions for cls in index.classes())
+
+
+def test_cache_keeps_its_index_in_step() -> None:
+    cache = SchedulerCache()
+    for name in ("a", "b", "c"):
+        cache.set_node({"metadata": {"name": name}, "status": {"allocatable": {"cpu": "4"}}})
+    view = cache.view()
+    assert view.index is not None and _classes(view.index) == [[0, 1, 2]]
+    x, y = workload(name="x", cpu="1"), workload(name="y", cpu="1")
+    cache.assume(x, "b", None)
+    cache.assume(y, "c", None)
+    assert _classes(view.index) == [[0], [1, 2]]
+    cache.forget(y.uid)
+    cache.finish_binding(x.uid, 0.0)
+    cache.expire(ASSUMED_TTL)
+    assert _classes(view.index) == [[0, 1, 2]]
+    cache.set_node({"metadata": {"name": "a"}, "spec": {"unschedulable": True},
+                    "status": {"allocatable": {"cpu": "4"}}})  # fmt: skip
+    assert _classes(view.index) == [[0], [1, 2]]
+    cache.delete_node("b")
+    fresh = cache.view()
+    assert fresh.index is not None and _classes(fresh.index) == [[0], [1]]
+    assert [n.name for n in fresh.index.order] == ["a", "c"]
