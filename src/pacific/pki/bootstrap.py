@@ -23,10 +23,12 @@ import ipaddress
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from cryptography import x509
 
 from pacific.pki import certs
 
@@ -34,6 +36,7 @@ ADMIN_USER = "pacific-admin"
 ADMIN_GROUPS = ("system:masters",)
 CONTROLLERS_USER = "system:pacific-controllers"
 SCHEDULER_USER = "system:pacific-scheduler"
+APISERVER_AGENT_USER = "system:pacific-apiserver"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,11 @@ class Credentials:
     admin_token: str
     controllers_token: str
     scheduler_token: str
+    agent_token: str
+    agent_serving_cert: Path
+    agent_serving_key: Path
+    apiserver_agent_client_cert: Path
+    apiserver_agent_client_key: Path
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -60,6 +68,21 @@ def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def _ensure_pair(
+    stem: Path, make: Callable[[], certs.KeyPair], still_good: Callable[[x509.Certificate], bool]
+) -> tuple[Path, Path]:
+    """`<stem>.crt` and `<stem>.key`, issued anew only when missing or no longer good."""
+    crt, key = stem.with_suffix(".crt"), stem.with_suffix(".key")
+    if crt.exists() and key.exists():
+        current = certs.KeyPair(crt.read_bytes(), key.read_bytes())
+        if still_good(current.certificate):
+            return crt, key
+    pair = make()
+    _write_atomic(key, pair.key_pem)
+    _write_atomic(crt, pair.cert_pem, 0o644)
+    return crt, key
 
 
 def _host_sans() -> tuple[list[str], list[str]]:
@@ -144,14 +167,23 @@ def ensure_credentials(
         except ValueError:
             names.append(extra)
     sans = certs.serving_sans(names, addresses)
-    srv_crt, srv_key = pki / "apiserver.crt", pki / "apiserver.key"
-    current = None
-    if srv_crt.exists() and srv_key.exists():
-        current = certs.KeyPair(srv_crt.read_bytes(), srv_key.read_bytes())
-    if current is None or not certs.covers(current.certificate, sans, now):
-        serving = certs.make_serving_cert(ca, sans, now)
-        _write_atomic(srv_key, serving.key_pem)
-        _write_atomic(srv_crt, serving.cert_pem, 0o644)
+    srv_crt, srv_key = _ensure_pair(
+        pki / "apiserver",
+        lambda: certs.make_serving_cert(ca, sans, now),
+        lambda cert: certs.covers(cert, sans, now),
+    )
+    # The host agent's stream server (kubelet's :10250) and the API server's client
+    # certificate for it: the agent trusts only the cluster CA and this one user.
+    agent_crt, agent_key = _ensure_pair(
+        pki / "agent",
+        lambda: certs.make_serving_cert(ca, sans, now),
+        lambda cert: certs.covers(cert, sans, now),
+    )
+    relay_crt, relay_key = _ensure_pair(
+        pki / "apiserver-agent-client",
+        lambda: certs.make_client_cert(ca, APISERVER_AGENT_USER, (), now),
+        lambda cert: cert.not_valid_after_utc - now > dt.timedelta(days=30),
+    )
 
     token_file = pki / "tokens.csv"
     tokens = read_tokens(token_file) if token_file.exists() else {}
@@ -159,6 +191,7 @@ def ensure_credentials(
     admin = _ensure_token(tokens, ADMIN_USER, ADMIN_GROUPS)
     controllers = _ensure_token(tokens, CONTROLLERS_USER, ("system:masters",))
     scheduler = _ensure_token(tokens, SCHEDULER_USER, ("system:masters",))
+    agent = _ensure_token(tokens, f"system:node:{socket.gethostname()}", ("system:nodes",))
     if tokens != before:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -171,5 +204,18 @@ def ensure_credentials(
     if not kubeconfig.exists() or kubeconfig.read_bytes() != wanted:
         _write_atomic(kubeconfig, wanted)
     return Credentials(
-        ca_crt, ca_key, srv_crt, srv_key, token_file, kubeconfig, admin, controllers, scheduler
+        ca_cert=ca_crt,
+        ca_key=ca_key,
+        serving_cert=srv_crt,
+        serving_key=srv_key,
+        token_file=token_file,
+        kubeconfig=kubeconfig,
+        admin_token=admin,
+        controllers_token=controllers,
+        scheduler_token=scheduler,
+        agent_token=agent,
+        agent_serving_cert=agent_crt,
+        agent_serving_key=agent_key,
+        apiserver_agent_client_cert=relay_crt,
+        apiserver_agent_client_key=relay_key,
     )

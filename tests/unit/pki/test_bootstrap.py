@@ -5,6 +5,7 @@ import stat
 
 import yaml
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from pacific.pki import bootstrap, certs
 
@@ -83,3 +84,20 @@ def test_client_cert_carries_user_and_groups():
     assert subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "alice"
     orgs = [a.value for a in subject.get_attributes_for_oid(x509.NameOID.ORGANIZATION_NAME)]
     assert orgs == ["dev", "ops"]
+
+
+def test_agent_stream_credentials(tmp_path):
+    creds = bootstrap.ensure_credentials(tmp_path, "https://127.0.0.1:6443", now=NOW)
+    relay = x509.load_pem_x509_certificate(creds.apiserver_agent_client_cert.read_bytes())
+    cn = relay.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+    assert cn == bootstrap.APISERVER_AGENT_USER
+    agent = x509.load_pem_x509_certificate(creds.agent_serving_cert.read_bytes())
+    san = agent.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "localhost" in san.get_values_for_type(x509.DNSName)
+    tokens = bootstrap.read_tokens(creds.token_file)
+    assert tokens[creds.agent_token][2] == ("system:nodes",)
+    again = bootstrap.ensure_credentials(tmp_path, "https://127.0.0.1:6443", now=NOW)
+    assert again.apiserver_agent_client_cert.read_bytes() == relay.public_bytes(
+        serialization.Encoding.PEM
+    )
+    assert again.agent_token == creds.agent_token
