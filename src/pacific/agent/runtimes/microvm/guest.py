@@ -42,7 +42,14 @@ from pacific.agent.runtimes.microvm.initramfs import guest_entries, render_init,
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GuestArtifacts", "GuestConfig", "build_guest", "initramfs_key", "kernel_key"]
+__all__ = [
+    "GuestArtifacts",
+    "GuestConfig",
+    "build_guest",
+    "initramfs_key",
+    "kernel_entry",
+    "kernel_key",
+]
 
 KERNEL_RECIPE = "pacific-guest-kernel/1: tinyconfig + merge_config.sh -m + olddefconfig; vmlinux"
 INITRAMFS_RECIPE = "pacific-guest-initramfs/1: newc, uncompressed"
@@ -131,6 +138,7 @@ def _memo_digest(path: Path, memo_file: Path) -> str:
 def _write_atomic(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
     with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), 0o644)
         f.write(data)
     os.replace(tmp, path)
 
@@ -194,14 +202,23 @@ async def _build_kernel(config: GuestConfig, key: str, fragment: str, runner: ho
         await asyncio.to_thread(shutil.rmtree, work, True)
 
 
+def kernel_entry(config: GuestConfig) -> tuple[Path, str]:
+    """Where the kernel for `config` is (or will be) cached, and its key. Blocking: it may
+    hash the source tarball (about a second) when its memoised digest is stale."""
+    try:
+        config.cache_dir.mkdir(parents=True, exist_ok=True)
+        source = _memo_digest(config.kernel_source, config.cache_dir / "digests.json")
+    except OSError as exc:
+        raise GuestBuildError(f"guest cache {config.cache_dir}: {exc}") from exc
+    key = kernel_key(source, kernelconfig.render_fragment(config.kernel_fragment))
+    return config.cache_dir / f"kernel-{key[:16]}" / "vmlinux", key
+
+
 async def _kernel(config: GuestConfig, runner: host.Runner) -> tuple[Path, str, bool]:
-    memo = config.cache_dir / "digests.json"
-    source = await asyncio.to_thread(_memo_digest, config.kernel_source, memo)
-    fragment = kernelconfig.render_fragment(config.kernel_fragment)
-    key = kernel_key(source, fragment)
-    vmlinux = config.cache_dir / f"kernel-{key[:16]}" / "vmlinux"
+    vmlinux, key = await asyncio.to_thread(kernel_entry, config)
     if vmlinux.is_file():
         return vmlinux, key, False
+    fragment = kernelconfig.render_fragment(config.kernel_fragment)
     return await _build_kernel(config, key, fragment, runner), key, True
 
 

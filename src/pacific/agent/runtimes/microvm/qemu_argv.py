@@ -46,7 +46,6 @@ _BASE_CMDLINE = (
     "mitigations=off",
     "no_timer_check",
     "tsc=reliable",
-    "nokaslr",
 )
 
 

@@ -67,8 +67,8 @@ async def test_silent_guest_times_out_and_is_stopped(
     spec: MicroVMSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FAKE_QEMU_MODE", "silent")
-    with pytest.raises(BootError, match=r"not ready after 0\.5s") as info:
-        async with start_microvm(spec, ready_timeout=0.5):
+    with pytest.raises(BootError, match="not ready after 3s") as info:
+        async with start_microvm(spec, ready_timeout=3):
             pytest.fail("booted")
     assert "Linux version" in str(info.value)  # the console tail helps diagnose
     assert sockets_gone(spec)
