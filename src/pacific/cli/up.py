@@ -121,6 +121,8 @@ async def _main(options: Options) -> None:
         client_ca_path=creds.ca_cert,
         token_file_path=creds.token_file,
         advertise_address=options.advertise_address,
+        agent_client_cert_path=creds.apiserver_agent_client_cert,
+        agent_client_key_path=creds.apiserver_agent_client_key,
     )
     try:
         async with asyncio.TaskGroup() as tg:
