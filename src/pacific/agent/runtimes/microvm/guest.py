@@ -161,6 +161,7 @@ async def _run(argv: list[str], runner: host.Runner, timeout: float) -> host.Com
 async def _build_kernel(config: GuestConfig, key: str, fragment: str, runner: host.Runner) -> Path:
     """Build the kernel into a scratch dir and rename it to its cache entry."""
     entry = config.cache_dir / f"kernel-{key[:16]}"
+    await asyncio.to_thread(shutil.rmtree, entry, True)  # an entry that failed _kernel_intact
     work = Path(tempfile.mkdtemp(dir=config.cache_dir, prefix=f".build-kernel-{key[:16]}-"))
     try:
         src = work / "src"
@@ -190,9 +191,13 @@ async def _build_kernel(config: GuestConfig, key: str, fragment: str, runner: ho
         out.mkdir()
         shutil.copyfile(src / "vmlinux", out / "vmlinux")
         shutil.copyfile(src / ".config", out / "config")
-        (out / "build.json").write_text(
-            json.dumps({"key": key, "build_seconds": round(seconds, 1), "jobs": config.jobs})
-        )
+        meta = {
+            "key": key,
+            "build_seconds": round(seconds, 1),
+            "jobs": config.jobs,
+            "vmlinux_bytes": (out / "vmlinux").stat().st_size,
+        }
+        (out / "build.json").write_text(json.dumps(meta))
         os.rename(out, entry)
         log.info("guest kernel %s built in %.0fs", key[:16], seconds)
         return entry / "vmlinux"
@@ -214,10 +219,31 @@ def kernel_entry(config: GuestConfig) -> tuple[Path, str]:
     return config.cache_dir / f"kernel-{key[:16]}" / "vmlinux", key
 
 
+def _kernel_intact(vmlinux: Path) -> bool:
+    """A cache entry is used only if its vmlinux is an ELF file of the size recorded."""
+    try:
+        meta = json.loads((vmlinux.parent / "build.json").read_text())
+        with vmlinux.open("rb") as f:
+            magic = f.read(4)
+        return magic == b"\x7fELF" and vmlinux.stat().st_size == meta["vmlinux_bytes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _remove_stale_builds(cache_dir: Path) -> None:
+    """Scratch dirs of builds that crashed (only called with the cache lock held)."""
+    for stale in cache_dir.glob(".build-*"):
+        log.info("guest cache: removing stale build dir %s", stale)
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 async def _kernel(config: GuestConfig, runner: host.Runner) -> tuple[Path, str, bool]:
     vmlinux, key = await asyncio.to_thread(kernel_entry, config)
-    if vmlinux.is_file():
+    if await asyncio.to_thread(_kernel_intact, vmlinux):
         return vmlinux, key, False
+    if vmlinux.parent.exists():
+        log.warning("guest cache: kernel entry %s is corrupt; rebuilding", vmlinux.parent)
+    await asyncio.to_thread(_remove_stale_builds, config.cache_dir)
     fragment = kernelconfig.render_fragment(config.kernel_fragment)
     return await _build_kernel(config, key, fragment, runner), key, True
 
@@ -232,10 +258,12 @@ async def _initramfs(config: GuestConfig, runner: host.Runner) -> tuple[Path, st
     init = render_init()
     key = initramfs_key(hashlib.sha256(busybox).hexdigest(), applets, init)
     path = config.cache_dir / f"initramfs-{key[:16]}.cpio"
-    if path.is_file():
-        return path, key, False
     try:
-        _write_atomic(path, write_newc(guest_entries(busybox, applets, init)))
+        image = write_newc(guest_entries(busybox, applets, init))
+        # Regenerating costs milliseconds, so a damaged cached image is simply replaced.
+        if path.is_file() and path.read_bytes() == image:
+            return path, key, False
+        _write_atomic(path, image)
     except (OSError, ValueError) as exc:
         raise GuestBuildError(f"guest initramfs {path}: {exc}") from exc
     return path, key, True

@@ -174,3 +174,27 @@ async def test_source_digest_is_memoised(config: GuestConfig) -> None:
     memo = json.loads((config.cache_dir / "digests.json").read_text())
     entry = memo[str(config.kernel_source)]
     assert entry["sha256"] == hashlib.sha256(b"kernel source").hexdigest()
+
+
+async def test_corrupt_kernel_entry_is_rebuilt(config: GuestConfig) -> None:
+    first = await build_guest(config, runner=fake_for(config))
+    first.kernel.write_bytes(b"truncat")
+    second = await build_guest(config, runner=fake_for(config))
+    assert second.kernel_built and second.kernel == first.kernel
+    assert second.kernel.read_bytes() == b"\x7fELF kernel"
+
+
+async def test_corrupt_initramfs_is_replaced(config: GuestConfig) -> None:
+    first = await build_guest(config, runner=fake_for(config))
+    good = first.initramfs.read_bytes()
+    first.initramfs.write_bytes(good[:100])
+    second = await build_guest(config, runner=fake_for(config))
+    assert second.initramfs_built and second.initramfs.read_bytes() == good
+
+
+async def test_stale_scratch_dirs_are_removed(config: GuestConfig) -> None:
+    config.cache_dir.mkdir()
+    stale = config.cache_dir / ".build-kernel-0123-crashed"
+    (stale / "src").mkdir(parents=True)
+    await build_guest(config, runner=fake_for(config))
+    assert not stale.exists()
