@@ -112,6 +112,9 @@ class Client:
             server=base_url, token=token, ca_path=ca_path, client_cert=client_cert
         )
         self.base_url = base_url.rstrip("/")
+        # The connection settings in effect, for components that open their own connections
+        # to the same server (the scheduler's bindings); None when `transport` replaces them.
+        self.config: ClientConfig | None = config if transport is None else None
         self.namespace = namespace
         self.max_retries = max_retries
         self.clock: Clock = clock or SystemClock()

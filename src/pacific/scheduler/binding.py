@@ -33,6 +33,21 @@ DISRUPTION_TARGET = "DisruptionTarget"
 PREEMPTION_BY_SCHEDULER = "PreemptionByScheduler"
 
 
+def binding_body(
+    namespace: str, name: str, node: str, annotations: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The Binding of pod `namespace/name` to `node`, carrying `annotations` onto the pod."""
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    return {
+        "apiVersion": "v1",
+        "kind": "Binding",
+        "metadata": metadata,
+        "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+    }
+
+
 async def bind_pod(
     client: Client,
     pods: ResourceType,
@@ -41,16 +56,8 @@ async def bind_pod(
     node: str,
     annotations: Mapping[str, str] | None = None,
 ) -> None:
-    """POST pods/{name}/binding, carrying `annotations` onto the pod."""
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
-    if annotations:
-        metadata["annotations"] = dict(annotations)
-    body = {
-        "apiVersion": "v1",
-        "kind": "Binding",
-        "metadata": metadata,
-        "target": {"apiVersion": "v1", "kind": "Node", "name": node},
-    }
+    """POST pods/{name}/binding through the general client."""
+    body = binding_body(namespace, name, node, annotations)
     await client.request("POST", object_path(pods, name, namespace, "binding"), body=body)
 
 

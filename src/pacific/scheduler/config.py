@@ -4,6 +4,7 @@ Defaults are kube-scheduler's: profile `default-scheduler`, LeastAllocated scori
 adaptive percentageOfNodesToScore (0), pod backoff 1 s doubling to 10 s, unschedulable
 pods retried at least every 5 minutes. `bind_concurrency` bounds the bindings (and status
 writes) in flight, which run while the loop goes on deciding, as kube's binding cycle does;
+`bind_connections` is how many keep-alive connections carry the bindings;
 `scheduled_events_per_second` bounds the best-effort `Scheduled` events.
 """
 
@@ -27,6 +28,7 @@ class SchedulerConfig:
     max_backoff: float = 10.0
     max_unschedulable: float = 300.0
     bind_concurrency: int = 16
+    bind_connections: int = 4
     scheduled_events_per_second: float = 50.0
 
     def __post_init__(self) -> None:
@@ -38,3 +40,5 @@ class SchedulerConfig:
             raise ValueError("scheduled_events_per_second must be positive")
         if self.bind_concurrency < 1:
             raise ValueError("bind_concurrency must be at least 1")
+        if self.bind_connections < 1:
+            raise ValueError("bind_connections must be at least 1")

@@ -14,7 +14,9 @@ condition write would otherwise loop).
 One decision at a time (`framework.schedule`, pure and fast); the result is assumed in
 the cache at once and the API writes (binding + Scheduled event, or PodScheduled=False +
 FailedScheduling event) run as tasks, at most `bind_concurrency` at a time, while the loop
-goes on deciding. `Scheduled` events are rate-limited (`scheduled_events_per_second`,
+goes on deciding. Bindings go over the scheduler's own keep-alive connections
+(`pacific.scheduler.wire`, `bind_connections` of them) when the client talks to a real
+server, else through the client. `Scheduled` events are rate-limited (`scheduled_events_per_second`,
 bursts of 100; the rest are dropped), failure events never. A failed binding forgets the
 assumption and retries after backoff.
 Every task belongs to the TaskGroup of `Scheduler.run()`.
@@ -34,13 +36,17 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from pacific.api import kinds
 from pacific.api.errors import APIError, Conflict, NotFound
 from pacific.api.resources import ResourceType
 from pacific.client import NORMAL, WARNING, Client, ClientError, EventRecorder, Informer
 from pacific.client.informer import key_of, split_key
+from pacific.client.paths import object_path
 from pacific.scheduler.binding import (
     bind_pod,
+    binding_body,
     condition_patch,
     disruption_patch,
     nomination_patch,
@@ -52,12 +58,14 @@ from pacific.scheduler.numa import NUMA_NODE_ANNOTATION
 from pacific.scheduler.preemption import Candidate, preempt
 from pacific.scheduler.queue import BOUND, ERROR, UNSCHEDULABLE, SchedulingQueue
 from pacific.scheduler.ratelimit import TokenBucket
+from pacific.scheduler.wire import WirePool
 from pacific.scheduler.workload import Workload, workload_from_pod
 
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 EVENT_BURST = 100
+USER_AGENT = "pacific-scheduler"
 NOT_TERMINAL = "status.phase!=Succeeded,status.phase!=Failed"
 
 
@@ -97,6 +105,11 @@ class Scheduler:
         self.runtime_classes = Informer(client, _rt("node.k8s.io", "RuntimeClass"))
         self.recorder = EventRecorder(client, config.scheduler_name)
         self._slots = asyncio.Semaphore(config.bind_concurrency)
+        self._connections = (
+            WirePool(client.base_url, client.config, config.bind_connections, USER_AGENT)
+            if client.config is not None
+            else None
+        )
         self._scheduled_events = TokenBucket(config.scheduled_events_per_second, EVENT_BURST)
         self._start = 0
         self.scheduled = 0
@@ -168,6 +181,13 @@ class Scheduler:
 
     async def run(self) -> None:
         """Run until cancelled."""
+        try:
+            await self._run()
+        finally:
+            if self._connections is not None:
+                await self._connections.aclose()
+
+    async def _run(self) -> None:
         async with asyncio.TaskGroup() as tg:
             informers = (self.nodes, self.bound, self.namespaces, self.runtime_classes)
             for informer in informers:
@@ -235,7 +255,14 @@ class Scheduler:
             else None
         )
         try:
-            await bind_pod(self.client, self.pods, w.namespace, w.name, placement.node, annotations)
+            if self._connections is None:
+                await bind_pod(
+                    self.client, self.pods, w.namespace, w.name, placement.node, annotations
+                )
+            else:
+                body = binding_body(w.namespace, w.name, placement.node, annotations)
+                path = object_path(self.pods, w.name, w.namespace, "binding")
+                await self._connections.post(path, orjson.dumps(body))
         except (NotFound, Conflict) as exc:
             # Deleted, or bound by someone else: the informers will tell the rest.
             log.info("binding %s to %s: %s", key, placement.node, exc)
