@@ -158,7 +158,13 @@ async def test_node_registers_with_real_capacity_and_lease(agent: Agent) -> None
     assert {c["type"] for c in status["conditions"]} >= {"Ready", "MemoryPressure"}
     assert node["metadata"]["labels"]["kubernetes.io/hostname"] == "h1"
     assert "pacific.dev/numa-topology" in node["metadata"]["annotations"]
-    lease = await agent.client.get(rt("coordination.k8s.io", "Lease"), "h1", "kube-node-lease")
+    leases = rt("coordination.k8s.io", "Lease")
+    async with asyncio.timeout(10):
+        while True:
+            with contextlib.suppress(Exception):
+                lease = await agent.client.get(leases, "h1", "kube-node-lease")
+                break
+            await asyncio.sleep(0.05)
     assert lease["spec"]["holderIdentity"] == "h1"
 
 
@@ -197,7 +203,11 @@ async def test_crash_loop_backs_off_10s_then_20s(agent: Agent) -> None:
     await asyncio.sleep(0.3)
     assert len(agent.runtime.containers_named("app")) <= 2
     agent.clock.advance(1.5)
-    p = await until(agent.client, "crash", lambda p: app_status(p).get("restartCount") == 2)
+    p = await until(
+        agent.client,
+        "crash",
+        lambda p: app_status(p).get("restartCount") == 2 and "waiting" in app_status(p)["state"],
+    )
     assert "back-off 20s" in app_status(p)["state"]["waiting"]["message"]
 
 
@@ -241,8 +251,14 @@ async def test_missing_image_is_err_image_pull(agent: Agent) -> None:
     await agent.client.create(
         PODS, pod("noimg", image="pacific.test/missing:1", imagePullPolicy="Never")
     )
-    p = await until(agent.client, "noimg", lambda p: "waiting" in app_status(p).get("state", {}))
-    assert app_status(p)["state"]["waiting"]["reason"] == "ErrImageNeverPull"
+    p = await until(
+        agent.client,
+        "noimg",
+        lambda p: (
+            app_status(p).get("state", {}).get("waiting", {}).get("reason") == "ErrImageNeverPull"
+        ),
+    )
+    assert "pacific.test/missing:1" in app_status(p)["state"]["waiting"]["message"]
 
 
 async def test_graceful_delete_prestop_then_final_delete(agent: Agent) -> None:
@@ -341,3 +357,33 @@ async def test_force_deleted_pod_is_torn_down(agent: Agent) -> None:
     await eventually(lambda: not agent.runtime.host.sandboxes)
     assert ("teardown", p["metadata"]["uid"]) in agent.network.calls
     assert not (agent.config.pod_dir(p["metadata"]["uid"])).exists()
+
+
+async def test_host_network_pod_uses_the_host_ip(agent: Agent) -> None:
+    spec = pod("hostnet", command=["sleep", "3600"])
+    spec["spec"]["hostNetwork"] = True
+    await agent.client.create(PODS, spec)
+    p = await until(agent.client, "hostnet", lambda p: phase(p) == "Running")
+    assert p["status"]["podIP"] == "192.0.2.10"
+    assert ("setup", p["metadata"]["uid"]) not in agent.network.calls
+
+
+async def test_lease_is_renewed_every_heartbeat(agent: Agent) -> None:
+    leases = rt("coordination.k8s.io", "Lease")
+
+    async def renewed() -> str:
+        async with asyncio.timeout(10):
+            while True:
+                with contextlib.suppress(Exception):
+                    lease = await agent.client.get(leases, "h1", "kube-node-lease")
+                    return str(lease["spec"]["renewTime"])
+                await asyncio.sleep(0.05)
+
+    first = await renewed()
+    await agent.clock.wait_sleepers(1)
+    agent.clock.advance(10)
+    async with asyncio.timeout(10):
+        while True:
+            if await renewed() != first:
+                break
+            await asyncio.sleep(0.05)

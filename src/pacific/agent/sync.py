@@ -168,10 +168,11 @@ class PodSync:
     # -- one pod ---------------------------------------------------------------------------
 
     async def _observe(self, uid: str) -> tuple[Runtime | None, Observed]:
-        for runtime, sb in await self._all_sandboxes():
-            if sb.pod_uid != uid:
-                continue
+        """The pod's sandboxes (in whichever runtime holds them) and its newest one's containers."""
+        for runtime in self.runtimes.values():
             sandboxes = tuple(s for s in await runtime.list_sandboxes() if s.pod_uid == uid)
+            if not sandboxes:
+                continue
             current = max(sandboxes, key=lambda s: (s.attempt, s.created_at))
             containers = await runtime.list_containers(current.id)
             return runtime, Observed(sandboxes, tuple(containers))
