@@ -60,6 +60,8 @@ async def _connect(
             return await asyncio.open_unix_connection(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
             await asyncio.sleep(_POLL)
+        except OSError as exc:
+            raise BootError(f"cannot connect to {path}: {exc}") from exc
 
 
 async def _drain(reader: asyncio.StreamReader, chunks: list[bytes]) -> None:
@@ -69,7 +71,10 @@ async def _drain(reader: asyncio.StreamReader, chunks: list[bytes]) -> None:
 
 async def _wait_ready(reader: asyncio.StreamReader) -> None:
     while True:
-        line = await reader.readline()
+        try:
+            line = await reader.readline()
+        except (OSError, ValueError) as exc:  # reset by a dying QEMU; a line past the limit
+            raise BootError(f"agent channel failed before the guest was ready: {exc}") from exc
         if not line:
             raise BootError("agent channel closed before the guest was ready")
         if line.strip() == READY_LINE.encode():

@@ -2,8 +2,8 @@
 
 Run as a program with QEMU's argv. It listens on every `-chardev socket,id=X,path=P`,
 then behaves as FAKE_QEMU_MODE says: ready (console text, ready line on the agent
-socket), exit (dies at once with an error), silent (never ready), stubborn (ready, but
-ignores QMP quit).
+socket), exit (dies at once with an error), silent (never ready), crash (dies once the
+agent socket is connected), stubborn (ready, but ignores QMP quit).
 """
 
 import asyncio
@@ -36,6 +36,9 @@ async def main() -> None:
         await w.drain()
 
     async def agent(_r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        if mode == "crash":
+            await asyncio.sleep(0.05)
+            os._exit(134)
         if mode in ("ready", "stubborn"):
             await asyncio.sleep(0.05)
             w.write(b"noise\n" + READY)

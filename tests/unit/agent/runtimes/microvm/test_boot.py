@@ -63,6 +63,16 @@ async def test_qemu_exiting_is_a_boot_error(
     assert sockets_gone(spec)
 
 
+async def test_qemu_dying_during_boot_is_a_boot_error(
+    spec: MicroVMSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_QEMU_MODE", "crash")
+    with pytest.raises(BootError, match="status 134"):
+        async with start_microvm(spec, ready_timeout=10):
+            pytest.fail("booted")
+    assert sockets_gone(spec)
+
+
 async def test_silent_guest_times_out_and_is_stopped(
     spec: MicroVMSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
