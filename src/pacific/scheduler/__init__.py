@@ -11,6 +11,9 @@
     framework.py  one decision: filter, sample, score, pick; kube's failure message
     cache.py      hosts + placed and assumed workloads, kept from informers
     queue.py      active / backoff / unschedulable queues
+    hostindex.py  classes of hosts in equal state: plain decisions without a host scan
+    podview.py    what the pod informers keep of each pod
+    wire.py       bindings over raw HTTP/1.1 keep-alive connections
     loop.py       run_scheduler: informers, queue, decisions, binding, status, events
 
 The scheduler talks to the rest of Pacific only through the API (`pacific.client`).

@@ -5,9 +5,9 @@
 
 Model: five informers feed the cache and the queue. Pending pods are watched with the
 field selector `spec.nodeName=` (not terminal) and queued when their `schedulerName` is
-ours; bound pods (`spec.nodeName!=`) and Nodes fill the cache; RuntimeClasses give the
-overhead of pods whose `spec.overhead` is empty; Namespaces give labels for pod affinity
-namespace selectors. Host changes and deletions of bound pods move unschedulable pods
+ours; bound pods (`spec.nodeName!=`) and Nodes fill the cache (both pod informers keep
+only `podview.pod_view` of each pod); RuntimeClasses give the overhead of pods whose
+`spec.overhead` is empty; Namespaces give labels for pod affinity namespace selectors. Host changes and deletions of bound pods move unschedulable pods
 back to the queue; status-only updates of a pending pod do not requeue it (our own
 condition write would otherwise loop).
 
@@ -55,6 +55,7 @@ from pacific.scheduler.cache import SchedulerCache
 from pacific.scheduler.config import SchedulerConfig
 from pacific.scheduler.framework import Placement, schedule
 from pacific.scheduler.numa import NUMA_NODE_ANNOTATION
+from pacific.scheduler.podview import pod_view
 from pacific.scheduler.preemption import Candidate, preempt
 from pacific.scheduler.queue import BOUND, ERROR, UNSCHEDULABLE, SchedulingQueue
 from pacific.scheduler.ratelimit import TokenBucket
@@ -98,8 +99,12 @@ class Scheduler:
             max_backoff=config.max_backoff,
             max_unschedulable=config.max_unschedulable,
         )
-        self.pending = Informer(client, self.pods, field_selector="spec.nodeName=," + NOT_TERMINAL)
-        self.bound = Informer(client, self.pods, field_selector="spec.nodeName!=," + NOT_TERMINAL)
+        self.pending = Informer(
+            client, self.pods, field_selector="spec.nodeName=," + NOT_TERMINAL, transform=pod_view
+        )
+        self.bound = Informer(
+            client, self.pods, field_selector="spec.nodeName!=," + NOT_TERMINAL, transform=pod_view
+        )
         self.nodes = Informer(client, _rt("", "Node"))
         self.namespaces = Informer(client, _rt("", "Namespace"))
         self.runtime_classes = Informer(client, _rt("node.k8s.io", "RuntimeClass"))
