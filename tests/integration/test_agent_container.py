@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from ipaddress import IPv4Network, ip_address
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,46 @@ async def gone(client: Client, name: str) -> None:
             await asyncio.sleep(0.1)
 
 
+@dataclass
+class Host:
+    """The agent and what it drives; `restart()` replaces agent, runtime and network
+    objects by new ones over the same host state, as a restarted process would."""
+
+    client: Client
+    config: AgentConfig
+    net_config: NetworkConfig
+    runtime_config: ContainerRuntimeConfig
+    images: ImageStore
+    runtime: ContainerRuntime | None = None
+    network: BridgeNetwork | None = None
+    task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.runtime = ContainerRuntime(self.runtime_config)
+        self.network = BridgeNetwork(self.net_config)
+        self.task = asyncio.create_task(
+            run_agent(
+                self.client,
+                self.config,
+                runtimes={"container": self.runtime},
+                network=self.network,
+                images=self.images,
+            )
+        )
+
+    async def stop(self) -> None:
+        assert self.task is not None
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+
+    async def restart(self) -> None:
+        await self.stop()
+        self.start()
+
+
 @pytest.fixture
-async def cluster(
-    tmp_path: Path,
-) -> AsyncIterator[tuple[Client, ContainerRuntime, BridgeNetwork, AgentConfig]]:
+async def host(tmp_path: Path) -> AsyncIterator[Host]:
     tag = secrets.token_hex(3)
     net_config = NetworkConfig(
         state_dir=tmp_path / "network",
@@ -88,8 +125,6 @@ async def cluster(
         netns_prefix=f"pagt{tag}-",
         link_prefix="y" + tag[:3],
     )
-    network = BridgeNetwork(net_config)
-    runtime = ContainerRuntime(ContainerRuntimeConfig(root=tmp_path / "runtime", event_poll_s=0.05))
     images = ImageStore(StoreConfig(root=tmp_path / "images"))
     archives = await asyncio.to_thread(write_archives, tmp_path / "archives")
     await images.import_archive(archives["busybox"])
@@ -100,24 +135,22 @@ async def cluster(
         node_ip="127.0.0.1",
         cgroup_root=f"pacific-agt-{tag}",
     )
+    runtime_config = ContainerRuntimeConfig(root=tmp_path / "runtime", event_poll_s=0.05)
     async with running_apiserver(None, tmp_path / "api") as srv:
         client = Client(srv.url, token=srv.token, ca_path=str(srv.ca_path))
         ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}
         await client.create(kinds.by_kind("", "v1", "Namespace"), ns)  # type: ignore[arg-type]
-        agent = asyncio.create_task(
-            run_agent(
-                client, config, runtimes={"container": runtime}, network=network, images=images
-            )
-        )
+        h = Host(client, config, net_config, runtime_config, images)
+        h.start()
         try:
-            yield client, runtime, network, config
+            yield h
         finally:
-            agent.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await agent
+            await h.stop()
+            runtime = ContainerRuntime(runtime_config)
             for sb in await runtime.list_sandboxes():
                 await runtime.stop_sandbox(sb.id, 1)
                 await runtime.remove_sandbox(sb.id)
+            network = BridgeNetwork(net_config)
             for att in await network.recover():
                 await network.teardown(att.pod_uid)
             await network.remove_host()
@@ -154,10 +187,8 @@ def pod(name: str, command: list[str], **extra: Any) -> Obj:
     }
 
 
-async def test_real_pod_runs_ready_and_deletes_cleanly(
-    cluster: tuple[Client, ContainerRuntime, BridgeNetwork, AgentConfig],
-) -> None:
-    client, runtime, network, config = cluster
+async def test_real_pod_runs_ready_and_deletes_cleanly(host: Host) -> None:
+    client, config = host.client, host.config
     assert PODS is not None
     probe = {"httpGet": {"port": 8080, "path": "/index.html"}, "periodSeconds": 1}
     liveness = {"exec": {"command": ["true"]}, "periodSeconds": 1}
@@ -177,7 +208,7 @@ async def test_real_pod_runs_ready_and_deletes_cleanly(
         ),
     )
     assert p["status"]["phase"] == "Running"
-    assert ip_address(p["status"]["podIP"]) in network.config.pod_cidr
+    assert ip_address(p["status"]["podIP"]) in host.net_config.pod_cidr
     uid = p["metadata"]["uid"]
     logs = config.log_dir / f"default_web_{uid}" / "app"
     assert logs.is_dir()
@@ -191,6 +222,26 @@ async def test_real_pod_runs_ready_and_deletes_cleanly(
     await client.delete(PODS, "oops", "default")
     await gone(client, "web")
     await gone(client, "oops")
-    assert await runtime.list_sandboxes() == []
-    assert await network.recover() == []
+    assert host.runtime is not None and host.network is not None
+    assert await host.runtime.list_sandboxes() == []
+    assert await host.network.recover() == []
     assert not (config.pods_dir / uid).exists()
+
+
+async def test_restarted_agent_adopts_the_running_container(host: Host) -> None:
+    assert PODS is not None and host.runtime is not None
+    await host.client.create(PODS, pod("keep", ["sleep", "3600"]))
+    p = await until(host.client, "keep", lambda p: p["status"].get("phase") == "Running")
+    before = p["status"]["containerStatuses"][0]
+    await host.restart()
+    assert host.runtime is not None
+    await asyncio.sleep(1)
+    p = await until(host.client, "keep", lambda p: p["status"].get("phase") == "Running")
+    after = p["status"]["containerStatuses"][0]
+    assert after["containerID"] == before["containerID"]
+    assert after["restartCount"] == 0 and "running" in after["state"]
+    running = [c for c in await host.runtime.list_containers() if c.name == "app"]
+    assert [c.state.value for c in running] == ["running"]
+    await host.client.delete(PODS, "keep", "default")
+    await gone(host.client, "keep")
+    assert await host.runtime.list_sandboxes() == []
