@@ -387,3 +387,21 @@ async def test_lease_is_renewed_every_heartbeat(agent: Agent) -> None:
             if await renewed() != first:
                 break
             await asyncio.sleep(0.05)
+
+
+async def test_create_failure_and_oom_show_like_kubelet(agent: Agent) -> None:
+    agent.runtime.behave("app", fail_create="exec: no such file")
+    await agent.client.create(PODS, pod("broken"))
+    p = await until(
+        agent.client,
+        "broken",
+        lambda p: (
+            app_status(p).get("state", {}).get("waiting", {}).get("reason")
+            == "CreateContainerError"
+        ),
+    )
+    assert "no such file" in app_status(p)["state"]["waiting"]["message"]
+    agent.runtime.behave("app", exit_code=137, reason="OOMKilled")
+    await agent.client.create(PODS, pod("hog", restart="Never"))
+    p = await until(agent.client, "hog", lambda p: phase(p) == "Failed")
+    assert app_status(p)["state"]["terminated"]["reason"] == "OOMKilled"

@@ -16,7 +16,6 @@ UNHEALTHY = "Unhealthy"
 FAILED = "Failed"
 FAILED_MOUNT = "FailedMount"
 FAILED_PRESTOP = "FailedPreStopHook"
-SANDBOX_CHANGED = "SandboxChanged"
 FAILED_SANDBOX = "FailedCreatePodSandBox"
 
 

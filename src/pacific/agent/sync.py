@@ -32,6 +32,7 @@ from pacific.agent.lifecycle import Lifecycle, Started, pull_keyring, streamer_o
 from pacific.agent.network.errors import NetworkError
 from pacific.agent.network.protocol import Network
 from pacific.agent.plan import (
+    Action,
     CreateSandbox,
     Facts,
     Finalize,
@@ -234,7 +235,7 @@ class PodSync:
 
     async def _apply(
         self,
-        action: object,
+        action: Action,
         pod: Obj,
         runtime: Runtime,
         observed: Observed,

@@ -13,6 +13,7 @@ from pacific.agent.node import (
     observe_host,
     topology,
 )
+from pacific.scheduler.numa import NumaNode, parse_topology
 
 OBS = HostObservation(
     cpus=4,
@@ -59,6 +60,10 @@ def test_observe_this_host() -> None:
 
 
 def test_topology_annotation_format() -> None:
+    assert parse_topology(topology(OBS)) == (
+        NumaNode(0, 2000, 4 << 30),
+        NumaNode(1, 2000, 4 << 30),
+    )
     assert json.loads(topology(OBS)) == [
         {"id": 0, "cpus": "0-1", "memory": "4194304Ki"},
         {"id": 1, "cpus": "2-3", "memory": "4194304Ki"},
