@@ -38,7 +38,15 @@ class AgentConfig:
     default_grace_s: int = 30
     cgroup_root: str = "pacific"
     labels: tuple[tuple[str, str], ...] = ()
-    image_gc_high_percent: int = 85  # DiskPressure above this use of the image filesystem
+    image_gc_high_percent: int = 85  # image GC starts above this use of the image filesystem
+    image_gc_low_percent: int = 80  # and removes unused images until use is below this
+    image_gc_period_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.image_gc_low_percent < self.image_gc_high_percent <= 100:
+            raise ValueError("image GC needs 0 <= low percent < high percent <= 100")
+        if self.heartbeat_s <= 0 or self.resync_s <= 0 or self.workers < 1:
+            raise ValueError("heartbeat_s and resync_s must be positive, workers at least 1")
 
     @property
     def pods_dir(self) -> Path:

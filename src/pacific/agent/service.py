@@ -2,13 +2,14 @@
 
     await run_agent(client, config, runtimes=..., network=..., images=...)
 
-runs until cancelled, as three tasks of one TaskGroup:
+runs until cancelled, as tasks of one TaskGroup:
 - node status: the Node is created if missing (labels, NUMA annotation) and its status
   (capacity, conditions, addresses, nodeInfo) written through nodes/status at start, then
   every `status_report_s`, or at the next heartbeat when a condition changes (kubelet's
   nodeStatusReportFrequency / nodeStatusUpdateFrequency);
 - the Lease heartbeat (`lease.run_heartbeat`);
-- the pod sync loop (`sync.PodSync`).
+- the pod sync loop (`sync.PodSync`);
+- image garbage collection under disk pressure (`run_image_gc`).
 The network's `recover()` runs first so its leases match the host before any pod syncs.
 Nothing here stops a container when the agent stops: cancelling leaves pods running, and
 the next start adopts them.
@@ -25,6 +26,7 @@ from typing import Any
 
 from pacific import __version__
 from pacific.agent.config import AgentConfig
+from pacific.agent.images.errors import ImageError
 from pacific.agent.images.store import ImageStore
 from pacific.agent.lease import LEASE_NAMESPACE, run_heartbeat
 from pacific.agent.network.protocol import Network
@@ -119,6 +121,28 @@ class NodeReporter:
                 log.warning("node status of %s: %s", self.name, exc)
 
 
+async def run_image_gc(
+    client: Client, config: AgentConfig, images: ImageStore, runtimes: Mapping[str, Runtime]
+) -> None:
+    """kubelet's image GC: every period, above the high mark, drop least-recently-used
+    images that no container on this host (running or exited) was made from."""
+    while True:
+        await client.clock.sleep(config.image_gc_period_s)
+        in_use: set[str] = set()
+        for runtime in runtimes.values():
+            for c in await runtime.list_containers():
+                in_use.update(ref for ref in (c.image, c.image_id) if ref)
+        try:
+            plan = await images.gc_under_pressure(
+                config.image_gc_high_percent, config.image_gc_low_percent, in_use=in_use
+            )
+        except (OSError, ImageError) as exc:
+            log.warning("image garbage collection: %s", exc)
+            continue
+        if plan.remove:
+            log.info("image garbage collection removed %d images", len(plan.remove))
+
+
 async def run_agent(
     client: Client,
     config: AgentConfig,
@@ -156,3 +180,4 @@ async def run_agent(
         tg.create_task(run_heartbeat(client, name, config.heartbeat_s, config.lease_duration_s))
         tg.create_task(reporter.run())
         tg.create_task(sync.run())
+        tg.create_task(run_image_gc(client, config, images, runtimes))
