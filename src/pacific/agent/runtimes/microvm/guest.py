@@ -52,6 +52,7 @@ __all__ = [
 ]
 
 KERNEL_RECIPE = "pacific-guest-kernel/1: tinyconfig + merge_config.sh -m + olddefconfig; vmlinux"
+_ERROR_TAIL = 3000
 INITRAMFS_RECIPE = "pacific-guest-initramfs/1: newc, uncompressed"
 
 
@@ -155,7 +156,10 @@ async def _run(argv: list[str], runner: host.Runner, timeout: float) -> host.Com
     try:
         return await host.run(argv, timeout=timeout, runner=runner)
     except host.HostError as exc:
-        raise GuestBuildError(f"guest build step failed: {exc}") from exc
+        text = str(exc)  # a failed make repeats its whole stderr: keep the end, where it failed
+        if len(text) > _ERROR_TAIL:
+            text = f"{text[:200]} ... {text[-_ERROR_TAIL:]}"
+        raise GuestBuildError(f"guest build step failed: {text}") from exc
 
 
 async def _build_kernel(config: GuestConfig, key: str, fragment: str, runner: host.Runner) -> Path:

@@ -22,7 +22,8 @@ Choices, and why (measured on the hosts Pacific targets, see notes/host.md):
 - `-no-reboot` plus `panic=-1`: a guest that panics or reboots makes QEMU exit, so a dead
   guest is seen as a dead process rather than a silent loop.
 - Kernel command line: `tsc_early_khz` from the host, because a microvm has no HPET or PM
-  timer and under emulation the guest otherwise sometimes hangs calibrating the TSC.
+  timer and under emulation the guest otherwise sometimes hangs calibrating the TSC; and
+  `lapic_timer_period` for the same reason on the local APIC timer.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pacific.agent.runtimes.microvm.initramfs import AGENT_PORT_NAME
+from pacific.agent.runtimes.microvm.kernelconfig import GUEST_HZ
 
 __all__ = ["QEMU_BINARY", "Accel", "MicroVMSpec", "kernel_cmdline", "microvm_argv"]
 
@@ -46,6 +48,10 @@ _BASE_CMDLINE = (
     "mitigations=off",
     "no_timer_check",
     "tsc=reliable",
+    # QEMU's and KVM's emulated local APIC timer counts at 1 GHz: giving the guest the
+    # period per tick skips a 100 ms calibration that under emulation also often fails its
+    # own check and leaves the guest on the legacy PIT.
+    f"lapic_timer_period={1_000_000_000 // GUEST_HZ}",
 )
 
 

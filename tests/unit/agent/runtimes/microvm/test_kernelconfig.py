@@ -1,14 +1,18 @@
 """The kernel config fragment: rendering, parsing a .config, finding dropped options."""
 
+from pathlib import Path
+
 import pytest
 
 from pacific.agent.runtimes.microvm.kernelconfig import (
     FRAGMENT,
+    GUEST_HZ,
     Option,
     missing_options,
     parse_config,
     render_fragment,
 )
+from pacific.agent.runtimes.microvm.qemu_argv import MicroVMSpec, kernel_cmdline
 
 
 def test_fragment_builds_everything_in() -> None:
@@ -59,3 +63,10 @@ def test_missing_options_finds_dropped_and_absent() -> None:
     opts = [Option("A", "y", ""), Option("B", "y", ""), Option("C", "y", ""), Option("D", "n", "")]
     final = {"A": "y", "B": "n"}
     assert [o.name for o in missing_options(opts, final)] == ["B", "C"]
+
+
+def test_tick_rate_matches_the_command_line() -> None:
+    assert f"CONFIG_HZ_{GUEST_HZ}=y" in render_fragment().splitlines()
+    p = Path("/x")
+    line = kernel_cmdline(MicroVMSpec("n", p, p, p, p, p))
+    assert f"lapic_timer_period={1_000_000_000 // GUEST_HZ}" in line.split()
