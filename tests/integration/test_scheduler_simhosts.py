@@ -103,6 +103,17 @@ async def test_200_pods_are_bound_running_and_fit(cluster: Client) -> None:
     assert len(used) == 20  # least-allocated spreads over every host
     leases = (await cluster.list(LEASES, "kube-node-lease")).items
     assert len(leases) == 20 and all(lease["spec"]["renewTime"] for lease in leases)
+    assert EVENTS
+    events = (await cluster.list(EVENTS, "default")).items
+    scheduled = {e["involvedObject"]["name"]: e for e in events if e["reason"] == "Scheduled"}
+    assert 100 <= len(scheduled) <= 200  # a burst of 100, then 50 a second
+    first = next(p for p in pods if p["metadata"]["name"] in scheduled)
+    event = scheduled[first["metadata"]["name"]]
+    assert event["type"] == "Normal" and event["source"]["component"] == "default-scheduler"
+    assert event["message"] == (
+        f"Successfully assigned default/{first['metadata']['name']} to {first['spec']['nodeName']}"
+    )
+    assert event["involvedObject"]["uid"] == first["metadata"]["uid"]
 
 
 async def test_unschedulable_pod_gets_condition_and_event(cluster: Client) -> None:

@@ -7,9 +7,10 @@ Model: five informers feed the cache and the queue. Pending pods are watched wit
 field selector `spec.nodeName=` (not terminal) and queued when their `schedulerName` is
 ours; bound pods (`spec.nodeName!=`) and Nodes fill the cache (both pod informers keep
 only `podview.pod_view` of each pod); RuntimeClasses give the overhead of pods whose
-`spec.overhead` is empty; Namespaces give labels for pod affinity namespace selectors. Host changes and deletions of bound pods move unschedulable pods
-back to the queue; status-only updates of a pending pod do not requeue it (our own
-condition write would otherwise loop).
+`spec.overhead` is empty; Namespaces give labels for pod affinity namespace selectors.
+Host changes and deletions of bound pods move unschedulable pods back to the queue;
+status-only updates of a pending pod do not requeue it (our own condition write would
+otherwise loop).
 
 One decision at a time (`framework.schedule`, pure and fast); the result is assumed in
 the cache at once and the API writes (binding + Scheduled event, or PodScheduled=False +
@@ -42,8 +43,9 @@ from pacific.api import kinds
 from pacific.api.errors import APIError, Conflict, NotFound
 from pacific.api.resources import ResourceType
 from pacific.client import NORMAL, WARNING, Client, ClientError, EventRecorder, Informer
+from pacific.client.events import involved_object, new_event
 from pacific.client.informer import key_of, split_key
-from pacific.client.paths import object_path
+from pacific.client.paths import collection_path, object_path
 from pacific.scheduler.binding import (
     bind_pod,
     binding_body,
@@ -108,6 +110,8 @@ class Scheduler:
         self.nodes = Informer(client, _rt("", "Node"))
         self.namespaces = Informer(client, _rt("", "Namespace"))
         self.runtime_classes = Informer(client, _rt("node.k8s.io", "RuntimeClass"))
+        self.events = _rt("", "Event")
+        self._event_nanos = 0
         self.recorder = EventRecorder(client, config.scheduler_name)
         self._slots = asyncio.Semaphore(config.bind_concurrency)
         self._connections = (
@@ -287,7 +291,25 @@ class Scheduler:
         self._slots.release()
         if self._scheduled_events.allow(self.clock.monotonic()):
             message = f"Successfully assigned {w.namespace}/{w.name} to {placement.node}"
+            await self._scheduled_event(pod, message)
+
+    async def _scheduled_event(self, pod: Obj, message: str) -> None:
+        """The `Scheduled` event: through the binding connections when there are some. It
+        is one per pod, so the recorder's aggregation (and its lock) has nothing to add."""
+        if self._connections is None:
             await self.recorder.event(pod, NORMAL, "Scheduled", message)
+            return
+        now = self.clock.now()
+        self._event_nanos = max(int(now.timestamp() * 1_000_000) * 1000, self._event_nanos + 1)
+        ref = involved_object(pod)
+        body = new_event(
+            ref, self.recorder.source, NORMAL, "Scheduled", message, now, self._event_nanos
+        )
+        path = collection_path(self.events, ref.get("namespace") or "default")
+        try:
+            await self._connections.post(path, orjson.dumps(body))
+        except (APIError, ClientError) as exc:
+            log.warning("could not record Scheduled on %s: %s", key_of(pod), exc)
 
     async def _preempt(self, pod: Obj, w: Workload, candidate: Candidate, message: str) -> None:
         """Nominate `pod` to the candidate host and evict the victims there."""

@@ -31,7 +31,7 @@ _KEPT_STATUS = ("phase", "conditions", "nominatedNodeName", "startTime")
 
 def pod_view(pod: Obj) -> Obj:
     """The scheduler's view of a freshly decoded Pod (see the module docstring)."""
-    view: Obj = {"apiVersion": pod.get("apiVersion"), "kind": pod.get("kind")}
+    view: Obj = {"apiVersion": pod.get("apiVersion") or "v1", "kind": pod.get("kind") or "Pod"}
     meta = pod.get("metadata")
     if isinstance(meta, dict):
         kept = {k: v for k, v in meta.items() if k not in _DROPPED_METADATA}
