@@ -405,3 +405,18 @@ async def test_create_failure_and_oom_show_like_kubelet(agent: Agent) -> None:
     await agent.client.create(PODS, pod("hog", restart="Never"))
     p = await until(agent.client, "hog", lambda p: phase(p) == "Failed")
     assert app_status(p)["state"]["terminated"]["reason"] == "OOMKilled"
+
+
+async def test_probes_stop_with_their_pod(agent: Agent) -> None:
+    readiness = {"exec": {"command": ["check"]}, "periodSeconds": 1}
+    await agent.client.create(
+        PODS, pod("probed", command=["sleep", "3600"], readinessProbe=readiness)
+    )
+    await until(agent.client, "probed", lambda p: app_status(p).get("ready") is True)
+    await agent.client.delete(PODS, "probed", "default", grace_period_seconds=0)
+    await eventually(lambda: not agent.runtime.host.sandboxes)
+    for _ in range(3):
+        await agent.clock.step(1)
+        await asyncio.sleep(0.05)
+    evs = await agent.client.list(rt("", "Event"), "default")
+    assert [e["message"] for e in evs.items if e["reason"] == "Unhealthy"] == []

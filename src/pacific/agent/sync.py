@@ -374,6 +374,8 @@ class PodSync:
 
     async def _remove_all(self, runtime: Runtime, pod: Obj | None, uid: str) -> None:
         for sb in [s for s in await runtime.list_sandboxes() if s.pod_uid == uid]:
+            for c in await runtime.list_containers(sb.id):
+                self.prober.forget(c.id)
             await runtime.stop_sandbox(sb.id, 0 if pod is None else MIN_STOP_S)
             await runtime.remove_sandbox(sb.id)
         await self.network.teardown(uid)
