@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +47,7 @@ from pacific.agent.runtimes.protocol import (
     SandboxStatus,
     Streamer,
 )
-from pacific.client import NORMAL, WARNING, EventRecorder
+from pacific.client import NORMAL, WARNING, Clock, EventRecorder
 
 log = logging.getLogger(__name__)
 Obj = dict[str, Any]
@@ -79,9 +78,10 @@ Failure = tuple[str, str]  # (waiting reason, message)
 
 
 class Lifecycle:
-    def __init__(self, images: ImageStore, recorder: EventRecorder) -> None:
+    def __init__(self, images: ImageStore, recorder: EventRecorder, clock: Clock) -> None:
         self.images = images
         self.recorder = recorder
+        self.clock = clock
 
     async def ensure_image(
         self, pod: Obj, container: Obj, keyring: Keyring | None
@@ -101,9 +101,9 @@ class Lifecycle:
                 record = present
             else:
                 await self.recorder.event(pod, NORMAL, events.PULLING, pulling_message(image))
-                began = time.monotonic()
+                began = self.clock.monotonic()
                 record = await self.images.pull(image, auth=keyring, policy=policy)
-                took = time.monotonic() - began
+                took = self.clock.monotonic() - began
                 message = pulled_message(image, took, record.size)
                 await self.recorder.event(pod, NORMAL, events.PULLED, message)
             config = await asyncio.to_thread(self.images.blobs.read, record.id)
@@ -171,15 +171,15 @@ class Lifecycle:
     ) -> None:
         """preStop hook, then SIGTERM and SIGKILL after what is left of `grace_s`."""
         await self.recorder.event(pod, NORMAL, events.KILLING, message)
-        began = time.monotonic()
+        began = self.clock.monotonic()
         spec = _container_spec(pod, status.name)
         hook = ((spec or {}).get("lifecycle") or {}).get("preStop")
         if hook and status.state is ContainerState.RUNNING and grace_s > 0:
-            error = await _run_hook(runtime, status.id, hook, pod_ip, grace_s)
+            error = await _run_hook(runtime, status.id, hook, pod_ip, grace_s, self.clock)
             if error:
                 text = f"PreStopHook failed: {error}"
                 await self.recorder.event(pod, WARNING, events.FAILED_PRESTOP, text)
-        left = max(MIN_GRACE_S, grace_s - (time.monotonic() - began)) if grace_s > 0 else 0.0
+        left = max(MIN_GRACE_S, grace_s - (self.clock.monotonic() - began)) if grace_s > 0 else 0.0
         await runtime.stop_container(status.id, left)
 
     async def kill_pod(
@@ -208,7 +208,9 @@ def _container_spec(pod: Obj, name: str) -> Obj | None:
     return None
 
 
-async def _run_hook(runtime: Runtime, cid: str, hook: Obj, pod_ip: str, limit_s: float) -> str:
+async def _run_hook(
+    runtime: Runtime, cid: str, hook: Obj, pod_ip: str, limit_s: float, clock: Clock
+) -> str:
     """Run a lifecycle hook; "" on success, else what went wrong."""
     try:
         async with asyncio.timeout(limit_s):
@@ -229,7 +231,7 @@ async def _run_hook(runtime: Runtime, cid: str, hook: Obj, pod_ip: str, limit_s:
                     resp = await client.get(url)
                 return "" if resp.status_code < 400 else f"HTTP status {resp.status_code}"
             if (sleep := hook.get("sleep")) is not None:
-                await asyncio.sleep(float(sleep.get("seconds") or 0))
+                await clock.sleep(float(sleep.get("seconds") or 0))
                 return ""
     except TimeoutError:
         return f"timed out after {limit_s:g}s"

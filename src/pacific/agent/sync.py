@@ -109,7 +109,7 @@ class PodSync:
         self.network = network
         self.recorder = recorder
         self.volumes = volumes
-        self.lifecycle = Lifecycle(images, recorder)
+        self.lifecycle = Lifecycle(images, recorder, client.clock)
         self.pods_rt = resource("", "Pod")
         self.pods = Informer(client, self.pods_rt, field_selector=f"spec.nodeName={host.node_name}")
         self.queue: WorkQueue[str] = WorkQueue(clock=client.clock, name="agent-pods")
