@@ -7,8 +7,9 @@ Processes (so the work spreads over the machine's cores as a deployment would):
 - `pacific server` (HTTPS, SQLite store, controllers) on a throwaway data directory;
 - `pacific scheduler` against it, the process under test;
 - this process: registers the hosts (Nodes of 64 CPUs, 512Gi, 2 NUMA nodes, and their
-  Leases, through `pacific.testing.simhosts`), then creates the Pods from N concurrent
-  clients and watches them get bound. No pod is moved to Running (kube-scheduler's own
+  Leases, through `pacific.testing.simhosts`), then creates the Pods over N keep-alive
+  connections (`pacific.scheduler.wire`, so the load generator is not the bottleneck)
+  and watches them get bound. No pod is moved to Running (kube-scheduler's own
   benchmark runs without kubelets), but the leases are renewed throughout, one pass every
   `--lease-period` seconds spread evenly (5,000 hosts / 30 s: ~170 writes/s of extra API
   load during the measurement), since the node lifecycle controller would otherwise taint
@@ -40,8 +41,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from pacific.api import kinds
 from pacific.client import Client
+from pacific.client.paths import collection_path
+from pacific.scheduler.wire import WirePool
 from pacific.testing.process import PacificProcess, pacific_command
 from pacific.testing.simhosts import HostShape, SimHosts
 
@@ -126,18 +131,22 @@ async def watch_binds(client: Client, bound: dict[str, float], want: int, rv: st
 async def create_pods(
     client: Client, names: list[str], guaranteed: set[str], clients: int, sent: dict[str, float]
 ) -> None:
-    assert PODS
+    assert PODS and client.config
     queue = iter(names)
+    path = collection_path(PODS, NAMESPACE)
+    wire = WirePool(client.base_url, client.config, clients, "pacific-bench")
 
     async def worker() -> None:
-        assert PODS
         for name in queue:
             sent[name] = time.perf_counter()
-            await client.create(PODS, pod(name, name in guaranteed))
+            await wire.post(path, orjson.dumps(pod(name, name in guaranteed)))
 
-    async with asyncio.TaskGroup() as tg:
-        for _ in range(clients):
-            tg.create_task(worker())
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for _ in range(clients):
+                tg.create_task(worker())
+    finally:
+        await wire.aclose()
 
 
 async def one_run(

@@ -28,7 +28,7 @@ class SchedulerConfig:
     max_backoff: float = 10.0
     max_unschedulable: float = 300.0
     bind_concurrency: int = 16
-    bind_connections: int = 4
+    bind_connections: int = 8
     scheduled_events_per_second: float = 50.0
 
     def __post_init__(self) -> None:
