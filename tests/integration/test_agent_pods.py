@@ -420,3 +420,34 @@ async def test_probes_stop_with_their_pod(agent: Agent) -> None:
         await asyncio.sleep(0.05)
     evs = await agent.client.list(rt("", "Event"), "default")
     assert [e["message"] for e in evs.items if e["reason"] == "Unhealthy"] == []
+
+
+async def test_unreachable_registry_is_err_image_pull_then_backoff(agent: Agent) -> None:
+    image = "127.0.0.1:1/nothing/here:1"
+    await agent.client.create(PODS, pod("nopull", image=image))
+
+    def reason(p: Obj) -> str:
+        return str(app_status(p).get("state", {}).get("waiting", {}).get("reason"))
+
+    p = await until(agent.client, "nopull", lambda p: reason(p) == "ImagePullBackOff")
+    assert app_status(p)["state"]["waiting"]["message"] == f'Back-off pulling image "{image}"'
+    evs = await agent.client.list(rt("", "Event"), "default")
+    mine = {e["reason"]: e for e in evs.items if e["involvedObject"]["name"] == "nopull"}
+    assert {"Pulling", "Failed", "BackOff"} <= set(mine)
+    assert mine["Failed"]["message"].startswith(f'Failed to pull image "{image}"')
+
+    async def pulls() -> int:
+        evs = await agent.client.list(rt("", "Event"), "default")
+        return sum(
+            int(e.get("count") or 1)
+            for e in evs.items
+            if e["involvedObject"]["name"] == "nopull" and e["reason"] == "Pulling"
+        )
+
+    first = await pulls()
+    agent.clock.advance(11)
+    async with asyncio.timeout(10):
+        while True:
+            if await pulls() > first:
+                break
+            await asyncio.sleep(0.05)
