@@ -3,7 +3,7 @@
     plan(pod, observed, facts) -> tuple[Action, ...]
 
 `observed` is what the runtime reports for the pod (its sandboxes and the containers of
-its current sandbox); `facts` is what only the agent knows (the time, back-off entries,
+its newest sandbox, ready or not); `facts` is what only the agent knows (the time, back-off entries,
 failed pulls, containers whose liveness or startup probe gave up). The result is a list of
 actions that the sync loop applies in order; re-planning after applying converges, so a
 crash between two actions is harmless. Rules, as kubelet's `computePodActions`:
