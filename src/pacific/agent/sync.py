@@ -115,7 +115,6 @@ class PodSync:
         self.queue: WorkQueue[str] = WorkQueue(clock=client.clock, name="agent-pods")
         self.prober = Prober(client.clock, recorder, self.queue.add)
         self.memory: dict[str, PodMemory] = {}  # pod uid -> memory
-        self.synced = asyncio.Event()
 
     # -- running ---------------------------------------------------------------------------
 
@@ -132,7 +131,6 @@ class PodSync:
             await self.remove_orphans()
             for _ in range(self.config.workers):
                 tg.create_task(run_worker(self.queue, self.sync))
-            self.synced.set()
             while True:
                 await self.client.clock.sleep(self.config.resync_s)
                 for pod in self.pods.list():
