@@ -156,7 +156,7 @@ async def check_exit_codes(h: RuntimeHarness) -> None:
             done = await wait_state(h.runtime, cid, ContainerState.EXITED)
             expect(done.exit_code == code, f"exit code {code}, got {done.exit_code}")
             expect(done.reason == reason, f"reason {reason}, got {done.reason!r}")
-            expect(done.finished_at >= done.started_at > 0, "exit times are set")
+            expect(done.finished_at >= done.started_at > 0, f"exit times are set: {done}")
     finally:
         await _cleanup(h.runtime, sb.id)
 
