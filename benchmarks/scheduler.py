@@ -206,7 +206,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 hosts = SimHosts(client, args.hosts, HostShape(cpu=64, memory="512Gi", numa=2))
                 took = await register_hosts(client, hosts)
                 print(f"registered {args.hosts} hosts and leases in {took:.1f} s")
-                leases = asyncio.create_task(hosts.keep_alive(args.lease_period))
+                assert client.config
+                renewals = WirePool(client.base_url, client.config, 4, "pacific-bench-leases")
+                leases = asyncio.create_task(hosts.keep_alive(args.lease_period, renewals))
                 scheduler = start_scheduler(
                     server.kubeconfig, Path(tmp) / "sched.log", args.profile
                 )
@@ -220,6 +222,7 @@ async def main_async(args: argparse.Namespace) -> None:
                     fig,
                 )
                 leases.cancel()
+                await renewals.aclose()
         finally:
             if scheduler is not None:
                 stop(scheduler)

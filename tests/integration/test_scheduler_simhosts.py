@@ -15,9 +15,10 @@ from pacific.api.errors import AlreadyExists
 from pacific.client import Client
 from pacific.scheduler.config import SchedulerConfig
 from pacific.scheduler.loop import run_scheduler
+from pacific.scheduler.wire import WirePool
 from pacific.scheduler.workload import workload_from_pod
 from pacific.testing.apiserver import running_apiserver
-from pacific.testing.simhosts import run_simhosts
+from pacific.testing.simhosts import HostShape, SimHosts, run_simhosts
 
 NAMESPACES = kinds.by_kind("", "v1", "Namespace")
 PODS = kinds.by_kind("", "v1", "Pod")
@@ -144,3 +145,37 @@ async def test_unschedulable_pod_gets_condition_and_event(cluster: Client) -> No
     ev = await _eventually(event)
     assert ev["type"] == "Warning" and ev["message"] == message
     assert ev["involvedObject"]["name"] == "huge"
+
+
+@pytest.mark.parametrize("over_wire", [False, True])
+async def test_keep_alive_renews_every_lease(tmp_path: Path, over_wire: bool) -> None:
+    assert LEASES and NAMESPACES
+    async with (
+        running_apiserver(None, tmp_path) as srv,
+        Client(srv.url, token=srv.token, ca_path=str(srv.ca_path)) as client,
+    ):
+        hosts = SimHosts(client, 5, HostShape(cpu=4, memory="8Gi", numa=1))
+        await hosts.register()
+        await hosts.heartbeat()
+        before = {
+            lease["metadata"]["name"]: lease["spec"]["renewTime"]
+            for lease in (await client.list(LEASES, "kube-node-lease")).items
+        }
+        assert client.config is not None
+        wire = WirePool(client.base_url, client.config, 2, "test") if over_wire else None
+        renewing = asyncio.create_task(hosts.keep_alive(0.5, wire))
+
+        async def all_renewed() -> bool:
+            assert LEASES
+            leases = (await client.list(LEASES, "kube-node-lease")).items
+            now = {lease["metadata"]["name"]: lease["spec"]["renewTime"] for lease in leases}
+            return len(now) == 5 and all(now[name] > before[name] for name in before)
+
+        try:
+            await _eventually(all_renewed, within=10)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            if wire is not None:
+                await wire.aclose()

@@ -32,16 +32,20 @@ Headers = dict[str, str]
 _CRLF = b"\r\n"
 
 
-def request_head(method: str, host: str, path: str, extra: bytes, length: int) -> bytes:
+def request_head(
+    method: str,
+    host: str,
+    path: str,
+    extra: bytes,
+    length: int,
+    content_type: str = "application/json",
+) -> bytes:
     """The request line and headers (`extra`: preformatted header lines)."""
-    return (
-        (
-            f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {length}\r\n"
-        ).encode()
-        + extra
-        + _CRLF
+    text = (
+        f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {length}\r\n"
     )
+    return text.encode() + extra + _CRLF
 
 
 def parse_head(head: bytes) -> tuple[int, Headers]:
@@ -128,7 +132,15 @@ class WirePool:
 
     async def post(self, path: str, body: bytes) -> bytes:
         """POST `body` (JSON) to `path`; the answer's body, or the APIError it carries."""
-        head = request_head("POST", self._host, self._prefix + path, self._extra, len(body))
+        return await self.send("POST", path, body)
+
+    async def send(
+        self, method: str, path: str, body: bytes, content_type: str = "application/json"
+    ) -> bytes:
+        """Send one request with a body (POST, PUT, PATCH); as `post`."""
+        head = request_head(
+            method, self._host, self._prefix + path, self._extra, len(body), content_type
+        )
         for _ in range(2):
             conn, reused = await self._acquire()
             if reused and conn.reader.at_eof():
@@ -141,7 +153,7 @@ class WirePool:
                 answer = await read_body(conn.reader, headers)
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
                 await self._discard(conn)
-                raise TransportError(f"POST {path}: {exc!r}") from exc
+                raise TransportError(f"{method} {path}: {exc!r}") from exc
             except BaseException:
                 await self._discard(conn)
                 raise
@@ -152,7 +164,7 @@ class WirePool:
             if code >= 400:
                 raise error_from_response(code, answer, headers)
             return answer
-        raise TransportError(f"POST {path}: no connection to {self._host} stayed open")
+        raise TransportError(f"{method} {path}: no connection to {self._host} stayed open")
 
     async def aclose(self) -> None:
         async with self._freed:
