@@ -97,22 +97,26 @@ async def _failure(proc: asyncio.subprocess.Process, exc: Exception, ready_timeo
 
 
 async def _stop(proc: asyncio.subprocess.Process, spec: MicroVMSpec, grace: float) -> None:
-    if proc.returncode is None:
-        try:
-            async with asyncio.timeout(grace):
-                qmp = await QMPClient.connect(spec.qmp_socket)
-                try:
-                    await qmp.execute("quit")
-                finally:
-                    await qmp.close()
-                await proc.wait()
-        except (TimeoutError, QMPError) as exc:
-            log.warning("microvm %s: QMP quit failed (%s); killing QEMU", spec.name, exc)
+    """QMP `quit`, then kill after `grace` seconds; kills even when cancelled midway."""
+    try:
         if proc.returncode is None:
-            proc.kill()
+            try:
+                async with asyncio.timeout(grace):
+                    qmp = await QMPClient.connect(spec.qmp_socket)
+                    try:
+                        await qmp.execute("quit")
+                    finally:
+                        await qmp.close()
+                    await proc.wait()
+            except (TimeoutError, QMPError) as exc:
+                log.warning("microvm %s: QMP quit failed (%s); killing QEMU", spec.name, exc)
+    finally:
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
             await proc.wait()
-    for path in (spec.console_socket, spec.agent_socket, spec.qmp_socket):
-        path.unlink(missing_ok=True)
+        for path in (spec.console_socket, spec.agent_socket, spec.qmp_socket):
+            path.unlink(missing_ok=True)
 
 
 async def _close(writer: asyncio.StreamWriter | None) -> None:

@@ -1,5 +1,6 @@
 """start_microvm against a fake QEMU: ready line, timing, failures, nothing left running."""
 
+import asyncio
 import os
 import sys
 from dataclasses import replace
@@ -98,3 +99,28 @@ async def test_missing_qemu_is_a_boot_error(spec: MicroVMSpec, tmp_path: Path) -
     with pytest.raises(BootError, match="cannot start"):
         async with start_microvm(replace(spec, qemu=str(tmp_path / "nope"))):
             pytest.fail("booted")
+
+
+async def test_cancelled_while_running_leaves_nothing(
+    spec: MicroVMSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_QEMU_MODE", "stubborn")
+    pids: list[int] = []
+    up = asyncio.Event()
+
+    async def run_forever() -> None:
+        async with start_microvm(spec, ready_timeout=10, stop_timeout=30) as vm:
+            pids.append(vm.pid)
+            up.set()
+            await asyncio.sleep(3600)
+
+    task = asyncio.create_task(run_forever())
+    await up.wait()
+    await asyncio.sleep(0.1)
+    task.cancel()  # lands in the body, then again during the 30 s QMP grace period
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not alive(pids[0])
+    assert sockets_gone(spec)
