@@ -29,6 +29,7 @@ class AgentConfig:
     default_runtime: str = "container"
     node_ip: str = ""  # "" = the address the host name resolves to (else 127.0.0.1)
     max_pods: int = 110
+    server_port: int = 10250  # the stream server (logs, exec, attach, port-forward)
     heartbeat_s: float = 10.0
     lease_duration_s: int = 40
     status_report_s: float = 60.0

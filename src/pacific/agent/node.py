@@ -200,7 +200,7 @@ def node_status(
             {"type": "InternalIP", "address": node_ip},
             {"type": "Hostname", "address": hostname},
         ],
-        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": config.server_port}},
         "nodeInfo": {
             "architecture": obs.architecture,
             "operatingSystem": "linux",

@@ -33,6 +33,7 @@ POD_UID_LABEL = "io.kubernetes.pod.uid"
 POD_NAME_LABEL = "io.kubernetes.pod.name"
 POD_NAMESPACE_LABEL = "io.kubernetes.pod.namespace"
 CONTAINER_NAME_LABEL = "io.kubernetes.container.name"
+TTY_LABEL = "pacific.dev/tty"  # attach needs to know the container has a terminal
 POD_IP_LABEL = "pacific.dev/pod-ip"
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.\-]*)\)")
 
@@ -363,7 +364,11 @@ def container_config(
         stdin=bool(container.get("stdin")),
         stdin_once=bool(container.get("stdinOnce")),
         log_path=log_path,
-        labels={**pod_labels(pod), CONTAINER_NAME_LABEL: name},
+        labels={
+            **pod_labels(pod),
+            CONTAINER_NAME_LABEL: name,
+            **({TTY_LABEL: "true"} if container.get("tty") else {}),
+        },
     )
 
 

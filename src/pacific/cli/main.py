@@ -63,6 +63,28 @@ def build_parser() -> argparse.ArgumentParser:
         "everything stored.",
     )
     _add_control_plane_args(up)
+    up.add_argument(
+        "--no-agent",
+        action="store_true",
+        help="do not run pods on this machine (control plane only)",
+    )
+    up.add_argument(
+        "--agent-port",
+        type=int,
+        default=10250,
+        help="the host agent's stream port (default: %(default)s)",
+    )
+    up.add_argument(
+        "--bridge", default="pacific0", help="the host bridge pods attach to (default: %(default)s)"
+    )
+    up.add_argument(
+        "--pod-cidr",
+        default="10.120.0.0/16",
+        help="addresses for this host's pods (default: %(default)s)",
+    )
+    up.add_argument(
+        "--node-name", default="", help="this host's Node name (default: the host name)"
+    )
     up.set_defaults(func=_cmd_up)
 
     server = sub.add_parser(
@@ -72,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         "of `pacific up`.",
     )
     _add_control_plane_args(server)
-    server.set_defaults(func=_cmd_up, scheduler=False)
+    server.set_defaults(func=_cmd_up, scheduler=False, no_agent=True)
     up.set_defaults(scheduler=True)
 
     sched = sub.add_parser(
@@ -167,6 +189,7 @@ def _cmd_version(args: argparse.Namespace) -> int:
 
 def _cmd_up(args: argparse.Namespace) -> int:
     from pacific.cli import up
+    from pacific.cli.host import HostOptions
 
     logs.configure(args.verbose)
     options = up.Options(
@@ -176,6 +199,16 @@ def _cmd_up(args: argparse.Namespace) -> int:
         advertise_address=args.advertise_address,
         synchronous=args.sync,
         scheduler=args.scheduler,
+        host=None
+        if args.no_agent
+        else HostOptions(
+            data_dir=args.data_dir.resolve(),
+            api_port=args.port,
+            agent_port=args.agent_port,
+            bridge=args.bridge,
+            pod_cidr=args.pod_cidr,
+            node_name=args.node_name,
+        ),
     )
     return up.run(options)
 

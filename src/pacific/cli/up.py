@@ -21,6 +21,7 @@ import uvloop
 
 from pacific.apiserver.config import ServerConfig
 from pacific.apiserver.server import serve
+from pacific.cli.host import HostOptions, run_host
 from pacific.client import Client
 from pacific.controllers.manager import ControllersConfig, run_controllers
 from pacific.pki.bootstrap import Credentials, ensure_credentials
@@ -40,6 +41,7 @@ class Options:
     advertise_address: str = "127.0.0.1"
     synchronous: str = "FULL"
     scheduler: bool = True  # `pacific server` leaves scheduling to a separate process
+    host: HostOptions | None = None  # this machine's agent (`pacific up` without --no-agent)
 
 
 class AlreadyRunning(Exception):
@@ -62,15 +64,7 @@ def _lock(data_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-async def _wait_ready(client: Client) -> None:
-    while True:
-        with contextlib.suppress(Exception):
-            await client.request("GET", "/version")
-            return
-        await asyncio.sleep(0.05)
-
-
-async def _controllers(options: Options, creds: Credentials) -> None:
+async def _controllers(options: Options, creds: Credentials, ready: asyncio.Event) -> None:
     url = f"https://127.0.0.1:{options.port}"
     async with Client(
         url,
@@ -78,7 +72,7 @@ async def _controllers(options: Options, creds: Credentials) -> None:
         ca_path=str(creds.ca_cert),
         user_agent="pacific-controllers",
     ) as client:
-        await _wait_ready(client)
+        await ready.wait()
         config = ControllersConfig(
             root_ca_pem=creds.ca_cert.read_text(),
             apiserver_address=options.advertise_address,
@@ -88,12 +82,12 @@ async def _controllers(options: Options, creds: Credentials) -> None:
         await run_controllers(client, config)
 
 
-async def _scheduler(options: Options, creds: Credentials) -> None:
+async def _scheduler(options: Options, creds: Credentials, ready: asyncio.Event) -> None:
     url = f"https://127.0.0.1:{options.port}"
     async with Client(
         url, token=creds.scheduler_token, ca_path=str(creds.ca_cert), user_agent="pacific-scheduler"
     ) as client:
-        await _wait_ready(client)
+        await ready.wait()
         log.info("scheduler started")
         await run_scheduler(client, SchedulerConfig())
 
@@ -124,13 +118,17 @@ async def _main(options: Options) -> None:
         agent_client_cert_path=creds.apiserver_agent_client_cert,
         agent_client_key_path=creds.apiserver_agent_client_key,
     )
+    ready = asyncio.Event()  # set once the API server serves, every cache loaded
     try:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(serve(config, store))
+            tg.create_task(serve(config, store, started=ready))
             tg.create_task(run_compactor(store))
-            tg.create_task(_controllers(options, creds))
+            tg.create_task(_controllers(options, creds, ready))
             if options.scheduler:
-                tg.create_task(_scheduler(options, creds))
+                tg.create_task(_scheduler(options, creds, ready))
+            if options.host is not None:
+                tg.create_task(run_host(options.host, creds, ready))
+            await ready.wait()
             log.info("serving on %s — export KUBECONFIG=%s", server_url, creds.kubeconfig)
     except asyncio.CancelledError:
         log.info("stopping")

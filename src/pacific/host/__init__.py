@@ -22,7 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from pacific.host.loop import StandardLoop
+
 log = logging.getLogger(__name__)
+
+_SUBPROCESS_LOOP = StandardLoop("pacific-host")
 
 __all__ = [
     "CommandFailed",
@@ -83,12 +87,23 @@ class Runner(Protocol):
 
 
 class SubprocessRunner:
-    """Runs commands for real with `asyncio.create_subprocess_exec`."""
+    """Runs commands for real with `asyncio.create_subprocess_exec`, on a standard asyncio
+    loop of its own (see `pacific.host.loop`: uvloop's subprocesses never see EOF when a
+    daemonised grandchild such as conmon keeps the pipes)."""
 
     async def run(
         self,
         argv: Sequence[str],
         *,
+        input: bytes | None,
+        timeout: float,  # noqa: ASYNC109
+        check: bool,
+    ) -> Completed:
+        return await _SUBPROCESS_LOOP.run(self._run(argv, input, timeout, check))
+
+    async def _run(
+        self,
+        argv: Sequence[str],
         input: bytes | None,
         timeout: float,  # noqa: ASYNC109
         check: bool,
