@@ -40,6 +40,7 @@ class HostOptions:
     bridge: str = "pacific0"
     pod_cidr: str = "10.120.0.0/16"
     node_name: str = ""
+    node_ip: str = ""  # "" = detected
 
 
 def missing_prerequisites() -> list[str]:
@@ -69,6 +70,7 @@ async def run_host(options: HostOptions, creds: Credentials, ready: asyncio.Even
     images = ImageStore(StoreConfig(root=data / "images"))
     config = AgentConfig(
         node_name=options.node_name,
+        node_ip=options.node_ip,
         state_dir=data / "agent",
         log_dir=data / "log" / "pods",
         server_port=options.agent_port,

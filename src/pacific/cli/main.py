@@ -149,6 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("references", nargs="+")
     rm.set_defaults(func=lambda a: images.remove(a.root, a.references))
 
+    guest = sub.add_parser("guest", help="the microVM guest kernel and image")
+    guest_sub = guest.add_subparsers(dest="guest_command", metavar="COMMAND", required=True)
+    gbuild = guest_sub.add_parser(
+        "build",
+        help="build (or reuse) the guest kernel and initramfs",
+        description="Build the small guest kernel (from Debian's linux-source) and the "
+        "guest image (busybox) pod microVMs boot, cached by the hash of their inputs.",
+    )
+    gbuild.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("/var/cache/pacific/guest"),
+        help="where built guests are kept (default: %(default)s)",
+    )
+    gbuild.set_defaults(func=_cmd_guest_build)
+
     version = sub.add_parser("version", help="print the version")
     version.set_defaults(func=_cmd_version)
     return parser
@@ -178,6 +194,12 @@ def _cmd_sim_hosts(args: argparse.Namespace) -> int:
     return remote.sim_hosts(
         args.kubeconfig, args.count, args.cpu, args.memory, args.numa, args.prefix
     )
+
+
+def _cmd_guest_build(args: argparse.Namespace) -> int:
+    from pacific.cli import guest
+
+    return guest.build(args.cache_dir)
 
 
 def _cmd_version(args: argparse.Namespace) -> int:

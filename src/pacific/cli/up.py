@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
 import logging
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import uvloop
 
+from pacific.agent.service import detect_node_ip
 from pacific.apiserver.config import ServerConfig
 from pacific.apiserver.server import serve
 from pacific.cli.host import HostOptions, run_host
@@ -100,9 +102,13 @@ async def _main(options: Options) -> None:
             loop.add_signal_handler(sig, task.cancel)
 
     server_url = f"https://{options.advertise_address}:{options.port}"
-    creds = ensure_credentials(
-        options.data_dir, server_url, extra_sans=(options.advertise_address,)
-    )
+    sans = [options.advertise_address]
+    host = options.host
+    if host is not None:
+        # The API server dials the agent at the node's address: its certificate names it.
+        host = dataclasses.replace(host, node_ip=host.node_ip or detect_node_ip())
+        sans.append(host.node_ip)
+    creds = ensure_credentials(options.data_dir, server_url, extra_sans=tuple(sans))
     store = await SQLiteStore.open(options.data_dir / "store.db", synchronous=options.synchronous)
     log.info(
         "store: %s at revision %d", options.data_dir / "store.db", await store.current_revision()
@@ -126,8 +132,8 @@ async def _main(options: Options) -> None:
             tg.create_task(_controllers(options, creds, ready))
             if options.scheduler:
                 tg.create_task(_scheduler(options, creds, ready))
-            if options.host is not None:
-                tg.create_task(run_host(options.host, creds, ready))
+            if host is not None:
+                tg.create_task(run_host(host, creds, ready))
             await ready.wait()
             log.info("serving on %s — export KUBECONFIG=%s", server_url, creds.kubeconfig)
     except asyncio.CancelledError:

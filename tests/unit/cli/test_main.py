@@ -47,3 +47,24 @@ def test_image_import_of_a_file_that_is_not_an_image(tmp_path, capsys):
 def test_image_rm_of_a_missing_image(tmp_path, capsys):
     assert main.main(["image", "--root", str(tmp_path), "rm", "busybox"]) == 1
     assert "error: " in capsys.readouterr().out
+
+
+def test_up_host_options_and_no_agent():
+    parser = main.build_parser()
+    args = parser.parse_args(
+        ["up", "--bridge", "pb0", "--pod-cidr", "10.9.0.0/24", "--agent-port", "11250"]
+    )
+    assert (args.no_agent, args.bridge, args.pod_cidr, args.agent_port) == (
+        False,
+        "pb0",
+        "10.9.0.0/24",
+        11250,
+    )
+    assert parser.parse_args(["up", "--no-agent"]).no_agent is True
+    assert parser.parse_args(["server"]).no_agent is True
+
+
+def test_guest_build_needs_a_subcommand(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main.main(["guest"])
+    assert exc.value.code == 2
