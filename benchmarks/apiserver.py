@@ -214,7 +214,7 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         floor = measure_sqlite_commit_rate(Path(tmp) / "floor.db", seconds=2.0)
-        proc = PacificProcess(Path(tmp) / "data")
+        proc = PacificProcess(Path(tmp) / "data", args=("--no-agent",))
         proc.start()
         try:
             assert proc.proc is not None

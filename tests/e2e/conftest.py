@@ -19,7 +19,8 @@ KUBECTL = shutil.which("kubectl")
 
 @pytest.fixture(scope="module")
 def pacific(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PacificProcess]:
-    proc = PacificProcess(tmp_path_factory.mktemp("pacific"))
+    # The control plane alone: these journeys are about the API, not about running pods.
+    proc = PacificProcess(tmp_path_factory.mktemp("pacific"), args=("--no-agent",))
     proc.start()
     try:
         yield proc

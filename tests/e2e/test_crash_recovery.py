@@ -22,7 +22,7 @@ def _core(proc: PacificProcess) -> client.CoreV1Api:
 
 
 def test_kill_during_write_burst_keeps_acknowledged_writes(tmp_path):
-    proc = PacificProcess(tmp_path / "data")
+    proc = PacificProcess(tmp_path / "data", args=("--no-agent",))
     proc.start()
     core = _core(proc)
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="burst")))
