@@ -152,6 +152,12 @@ def _free_cidr() -> ipaddress.IPv4Network:
     raise RuntimeError("no free 10.123.x.0/24 for the test pod network")
 
 
+def _pod_namespaces() -> set[str]:
+    if not os.path.isdir("/run/netns"):
+        return set()
+    return {n for n in os.listdir("/run/netns") if n.startswith(NETNS_PREFIX)}
+
+
 def _our_processes(data_dir: Path) -> list[str]:
     out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
     return [line for line in out.splitlines() if str(data_dir) in line and "ps -eo" not in line]
@@ -163,7 +169,7 @@ def _links() -> str:
 
 def _leftovers(host: Host) -> list[str]:
     found = _our_processes(host.proc.data_dir)
-    netns = set(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else set()
+    netns = _pod_namespaces()
     links = _links()
     for uid in host.uids:
         if names.netns_name(NETNS_PREFIX, uid) in netns:
@@ -190,6 +196,11 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
         pytest.skip(f"this host cannot run pods: {'; '.join(problems)}")
     if KUBECTL is None:
         pytest.skip("kubectl is not installed")
+    others = _pod_namespaces()
+    if others:
+        # `pacific up` names every host's namespaces `pacific-<uid>` and its nftables table
+        # `pacific`: its agent would remove these as strays and break their pods.
+        pytest.skip(f"another Pacific host network is on this machine: {sorted(others)}")
     data_dir = tmp_path_factory.mktemp("pacific-pods")
     archive = write_archives(tmp_path_factory.mktemp("images"))["busybox"]
     subprocess.run(
