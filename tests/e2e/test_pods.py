@@ -30,7 +30,7 @@ import pytest
 
 from pacific.agent.images.testimages import write_archives
 from pacific.agent.network import names
-from pacific.cli.host import missing_prerequisites
+from pacific.cli.host import HostOptions, missing_prerequisites, network_config
 from pacific.testing.process import PacificProcess, free_port, pacific_command
 
 from .conftest import KUBECTL, Kubectl
@@ -38,8 +38,12 @@ from .conftest import KUBECTL, Kubectl
 pytestmark = [pytest.mark.e2e, pytest.mark.root]
 
 IMAGE = "pacific.test/busybox:latest"
-TABLE = "pacific"  # `pacific up` does not let the table be chosen (see the report)
-NETNS_PREFIX = "pacific-"
+# A bridge of its own gives this `pacific up` its own nftables table and namespace prefix,
+# so it never touches another Pacific host network on the machine (nor that one this).
+BRIDGE = f"pe{os.getpid() % 100000}{random.randrange(100, 999)}"[:15]
+_NET = network_config(HostOptions(data_dir=Path("/nonexistent"), api_port=0, bridge=BRIDGE))
+TABLE = _NET.table
+NETNS_PREFIX = _NET.netns_prefix
 LINK_PREFIX = "pc"
 
 PODS = f"""
@@ -196,11 +200,6 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
         pytest.skip(f"this host cannot run pods: {'; '.join(problems)}")
     if KUBECTL is None:
         pytest.skip("kubectl is not installed")
-    others = _pod_namespaces()
-    if others:
-        # `pacific up` names every host's namespaces `pacific-<uid>` and its nftables table
-        # `pacific`: its agent would remove these as strays and break their pods.
-        pytest.skip(f"another Pacific host network is on this machine: {sorted(others)}")
     data_dir = tmp_path_factory.mktemp("pacific-pods")
     archive = write_archives(tmp_path_factory.mktemp("images"))["busybox"]
     subprocess.run(
@@ -208,7 +207,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
         check=True,
         capture_output=True,
     )
-    bridge = f"pe{os.getpid() % 100000}{random.randrange(100, 999)}"[:15]
+    bridge = BRIDGE
     cidr = _free_cidr()
     proc = PacificProcess(
         data_dir,

@@ -9,9 +9,11 @@ still starts and says why no host was registered.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ from pacific.pki.bootstrap import Credentials
 log = logging.getLogger("pacific.up")
 
 REQUIRED_COMMANDS = ("crun", "conmon", "catatonit", "nft")
+DEFAULT_BRIDGE = "pacific0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +40,25 @@ class HostOptions:
     data_dir: Path
     api_port: int
     agent_port: int = 10250
-    bridge: str = "pacific0"
+    bridge: str = DEFAULT_BRIDGE
     pod_cidr: str = "10.120.0.0/16"
     node_name: str = ""
     node_ip: str = ""  # "" = detected
+
+
+def network_config(options: HostOptions) -> NetworkConfig:
+    """The default bridge owns the plain names; any other bridge (a second Pacific on one
+    machine, tests) gets its own nftables table and namespace prefix, so one instance never
+    mistakes another's pods for strays (the other prefixes never start with `pacific-`)."""
+    config = NetworkConfig(
+        state_dir=options.data_dir / "network",
+        bridge=options.bridge,
+        pod_cidr=ipaddress.IPv4Network(options.pod_cidr),
+    )
+    if options.bridge == DEFAULT_BRIDGE:
+        return config
+    suffix = re.sub(r"[^A-Za-z0-9]", "_", options.bridge)
+    return dataclasses.replace(config, table=f"pacific_{suffix}", netns_prefix=f"pacific_{suffix}-")
 
 
 def missing_prerequisites() -> list[str]:
@@ -60,13 +78,7 @@ async def run_host(options: HostOptions, creds: Credentials, ready: asyncio.Even
         return
     data = options.data_dir
     runtime = ContainerRuntime(ContainerRuntimeConfig(root=data / "containers"))
-    network = BridgeNetwork(
-        NetworkConfig(
-            state_dir=data / "network",
-            bridge=options.bridge,
-            pod_cidr=ipaddress.IPv4Network(options.pod_cidr),
-        )
-    )
+    network = BridgeNetwork(network_config(options))
     images = ImageStore(StoreConfig(root=data / "images"))
     config = AgentConfig(
         node_name=options.node_name,

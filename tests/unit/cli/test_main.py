@@ -68,3 +68,13 @@ def test_guest_build_needs_a_subcommand(capsys):
     with pytest.raises(SystemExit) as exc:
         main.main(["guest"])
     assert exc.value.code == 2
+
+
+def test_a_second_bridge_gets_its_own_table_and_namespace_prefix(tmp_path):
+    from pacific.cli.host import HostOptions, network_config
+
+    default = network_config(HostOptions(data_dir=tmp_path, api_port=6443))
+    assert (default.table, default.netns_prefix) == ("pacific", "pacific-")
+    other = network_config(HostOptions(data_dir=tmp_path, api_port=6443, bridge="pt-1"))
+    assert (other.table, other.netns_prefix) == ("pacific_pt_1", "pacific_pt_1-")
+    assert not other.netns_prefix.startswith(default.netns_prefix)
