@@ -145,9 +145,13 @@ async def _main(options: Options) -> None:
 
 def run(options: Options) -> int:
     options.data_dir.mkdir(parents=True, exist_ok=True)
+    # uvloop serves the API faster, but the host agent needs the standard loop: uvloop's
+    # child processes never see EOF when a daemonised grandchild (conmon) keeps the pipes,
+    # and it cannot open the AF_NETLINK sockets pyroute2 uses.
+    loop_factory = uvloop.new_event_loop if options.host is None else asyncio.new_event_loop
     try:
-        with _lock(options.data_dir):
-            uvloop.run(_main(options))
+        with _lock(options.data_dir), asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(_main(options))
     except AlreadyRunning as exc:
         log.error("%s", exc)
         return 1

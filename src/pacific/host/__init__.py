@@ -22,11 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from pacific.host.loop import StandardLoop
-
 log = logging.getLogger(__name__)
-
-_SUBPROCESS_LOOP = StandardLoop("pacific-host")
 
 __all__ = [
     "CommandFailed",
@@ -87,23 +83,14 @@ class Runner(Protocol):
 
 
 class SubprocessRunner:
-    """Runs commands for real with `asyncio.create_subprocess_exec`, on a standard asyncio
-    loop of its own (see `pacific.host.loop`: uvloop's subprocesses never see EOF when a
-    daemonised grandchild such as conmon keeps the pipes)."""
+    """Runs commands for real with `asyncio.create_subprocess_exec` on the caller's loop,
+    which must be a standard asyncio loop: under uvloop a command whose daemonised
+    grandchild keeps the pipes (conmon) never reports EOF."""
 
     async def run(
         self,
         argv: Sequence[str],
         *,
-        input: bytes | None,
-        timeout: float,  # noqa: ASYNC109
-        check: bool,
-    ) -> Completed:
-        return await _SUBPROCESS_LOOP.run(self._run(argv, input, timeout, check))
-
-    async def _run(
-        self,
-        argv: Sequence[str],
         input: bytes | None,
         timeout: float,  # noqa: ASYNC109
         check: bool,

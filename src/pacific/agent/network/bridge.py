@@ -37,11 +37,8 @@ from pacific.agent.network.netns import (
 )
 from pacific.agent.network.protocol import Attachment, NetworkCapabilities, TapAttachment
 from pacific.host import Runner, SubprocessRunner
-from pacific.host.loop import StandardLoop
 
 log = logging.getLogger(__name__)
-
-NETLINK_LOOP = StandardLoop("pacific-netlink")
 
 CAPABILITIES = NetworkCapabilities(
     namespaces=True, taps=True, outbound_nat=True, ipv6=False, survives_restart=True
@@ -53,7 +50,6 @@ class BridgeNetwork:
         self.config = config
         self._runner: Runner = runner if runner is not None else SubprocessRunner()
         self._leases = LeaseFile(config.ipam_path)
-        self._netlink = NETLINK_LOOP
         self._host_lock = asyncio.Lock()
         self._host_ready = False
         self._mtu = config.mtu
@@ -66,34 +62,19 @@ class BridgeNetwork:
     def capabilities(self) -> NetworkCapabilities:
         return CAPABILITIES
 
-    # The public calls run on a standard asyncio loop (see pacific.host.loop: pyroute2 needs
-    # it); so do the locks they take.
-
     async def setup(self, pod_uid: str, namespace: str, name: str) -> Attachment:
-        return await self._netlink.run(self._locked_setup(pod_uid, namespace, name))
-
-    async def tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
-        return await self._netlink.run(self._locked_tap(pod_uid, namespace, name))
-
-    async def teardown(self, pod_uid: str) -> None:
-        await self._netlink.run(self._locked_teardown(pod_uid))
-
-    async def recover(self) -> list[Attachment | TapAttachment]:
-        return await self._netlink.run(self._recover())
-
-    async def _locked_setup(self, pod_uid: str, namespace: str, name: str) -> Attachment:
         async with self._pod(pod_uid):
             return await self._setup(pod_uid, namespace, name)
 
-    async def _locked_tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
+    async def tap(self, pod_uid: str, namespace: str, name: str) -> TapAttachment:
         async with self._pod(pod_uid):
             return await self._tap(pod_uid, namespace, name)
 
-    async def _locked_teardown(self, pod_uid: str) -> None:
+    async def teardown(self, pod_uid: str) -> None:
         async with self._pod(pod_uid):
             await self._teardown(pod_uid)
 
-    async def _recover(self) -> list[Attachment | TapAttachment]:
+    async def recover(self) -> list[Attachment | TapAttachment]:
         """Re-adopt pods whose namespace or tap still exists; free everything else.
 
         Safe beside concurrent calls for other pods: each pod is handled under its lock
@@ -262,9 +243,6 @@ class BridgeNetwork:
 
     async def remove_host(self) -> None:
         """Remove the bridge and the nftables table (for a host that leaves Pacific)."""
-        await self._netlink.run(self._remove_host())
-
-    async def _remove_host(self) -> None:
         async with self._host_lock:
             async with host_links() as host:
                 await host.delete(self.config.bridge)
