@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/apiserver.py [--seconds 10] [--connections 8]
 
-Starts a real `pacific up` (HTTPS, SQLite store, synchronous=FULL, controllers running) on a
+Starts a real `pacific server` (HTTPS, SQLite store, synchronous=FULL, controllers running) on a
 throwaway data directory and measures:
 
 1. Pod creates/s sustained from N concurrent clients (wrk, a C load generator, so the client
@@ -11,7 +11,7 @@ throwaway data directory and measures:
 2. Listing all Pods of a namespace holding >= 10,000 Pods (JSON, full objects): median of 5.
 3. Watch fan-out: 100 concurrent watchers; each change's delay from the write being sent to
    each watcher receiving the event; p50/p99 over 100 watchers x 30 changes.
-4. Idle RSS of the `pacific up` process (API server, store, controllers and their caches)
+4. Idle RSS of the `pacific server` process (API server, store, controllers and their caches)
    with those Pods stored.
 
 Targets (issue 2): >= 1,500 creates/s with p99 < 50 ms; list 10k < 300 ms; watch p99 < 50 ms;
@@ -214,7 +214,8 @@ async def main_async(args: argparse.Namespace) -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         floor = measure_sqlite_commit_rate(Path(tmp) / "floor.db", seconds=2.0)
-        proc = PacificProcess(Path(tmp) / "data", args=("--no-agent",))
+        # `pacific server`: the API server and the controllers, the figures issue 2 sets.
+        proc = PacificProcess(Path(tmp) / "data", command="server")
         proc.start()
         try:
             assert proc.proc is not None
@@ -273,7 +274,7 @@ async def main_async(args: argparse.Namespace) -> None:
         f"{pct(delays, 50):6.1f} / {pct(delays, 99):.1f}   target p99 < 50 "
         f"({len(delays)} deliveries)"
     )
-    print(f"idle RSS of pacific up with the pods stored       {rss:7.0f} MiB   target < 150")
+    print(f"idle RSS of pacific server, the pods stored       {rss:7.0f} MiB   target < 150")
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ class PacificProcess:
     data_dir: Path
     port: int = field(default_factory=free_port)
     args: tuple[str, ...] = ()
+    command: str = "up"  # or "server": the API server and controllers only
     log_path: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
 
@@ -70,7 +71,7 @@ class PacificProcess:
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
         cmd = [
             *pacific_command(),
-            "up",
+            self.command,
             "--data-dir",
             str(self.data_dir),
             "--port",
