@@ -19,7 +19,7 @@ Figures: throughput from the first create sent to the last binding seen (pods/s)
 scheduling latency of each pod (create sent -> binding seen on a watch) p50/p99, for:
 1. burstable pods (100m cpu, 256Mi);
 2. a mixed run: 80% burstable, 20% guaranteed whole-CPU pods (pinned to a NUMA node).
-   Pacific has no VirtualMachine kind yet, so no VM-shaped workloads are created; this
+   VirtualMachines are served but not scheduled yet (the VM runtime comes later), so no
    run says so.
 Printed beside the machine's core count and kube-scheduler's floor for the same case
 (680 pods/s, measured on a much larger machine). Goal: >= 1,000 pods/s here. A measurement,
@@ -218,7 +218,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 fig = await one_run(client, "mixed", args.pods, 0.2, args.clients)
                 show(
                     f"2. mixed: {args.pods} pods, {fig['guaranteed']:.0f} guaranteed (NUMA-pinned);"
-                    " no VirtualMachine kind exists yet, so no VM-shaped workloads",
+                    " VMs are not scheduled yet, so no VM-shaped workloads",
                     fig,
                 )
                 leases.cancel()
