@@ -20,7 +20,7 @@ scheduling latency of each pod (create sent -> binding seen on a watch) p50/p99,
 1. burstable pods (100m cpu, 256Mi);
 2. a mixed run: 80% burstable, 20% guaranteed whole-CPU pods (pinned to a NUMA node).
    VirtualMachines are served but not scheduled yet (the VM runtime comes later), so no
-   run says so.
+   VM-shaped workloads are created; this run says so.
 Printed beside the machine's core count and kube-scheduler's floor for the same case
 (680 pods/s, measured on a much larger machine). Goal: >= 1,000 pods/s here. A measurement,
 not a test: it never fails on the figures. `--profile` writes the scheduler's cProfile.
