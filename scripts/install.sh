@@ -5,8 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(ca-certificates gcc busybox-static docker-registry nftables iputils-ping
-      qemu-system-x86 linux-source-6.1 make flex bison libelf-dev libssl-dev bc xz-utils cpio crun conmon catatonit)
+want=(
+    ca-certificates gcc libc6-dev                       # building Python wheels
+    crun conmon catatonit nftables iputils-ping         # pods: runtime, network
+    qemu-system-x86 linux-source-6.1 make flex bison    # microVM guests: QEMU, guest kernel
+    libelf-dev libssl-dev bc xz-utils cpio
+    busybox-static docker-registry                      # test images, a real registry
+)
 # A python3 that can make virtualenvs may already be on PATH; otherwise Debian's.
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     want+=(python3 python3-venv python3-dev)
