@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import resource
 import secrets
 import shutil
 import signal
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from pacific.agent.runtimes.container import cgroups, crun, podfiles, spec, state, status
 from pacific.agent.runtimes.container.errors import (
@@ -62,6 +64,33 @@ class ContainerRuntimeConfig:
     event_poll_s: float = 0.1
 
 
+RELIST_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    at: float
+    sandboxes: list[SandboxStatus]
+    containers: list[ContainerStatus]
+
+
+Method = TypeVar("Method", bound=Callable[..., Awaitable[Any]])
+
+
+def _mutates(method: Method) -> Method:
+    """Marks a call that changes what runs: the next listing reads the state afresh."""
+
+    @functools.wraps(method)
+    async def wrapper(self: ContainerRuntime, *args: Any, **kwargs: Any) -> Any:
+        self._changed()
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self._changed()
+
+    return cast(Method, wrapper)
+
+
 def _is_mount(path: Path) -> bool:
     return os.path.ismount(path)
 
@@ -86,6 +115,7 @@ class ContainerRuntime(ContainerStreamer):
         self.runner: Runner = runner or SubprocessRunner()
         self.clock = clock
         self.mounts = cgroups.host_mounts()
+        self._listing: _Listing | None = None
         self.mode = cgroups.detect_mode(self.mounts)
         binary = _binary(self.config.crun)
         if self.mode is cgroups.CgroupMode.HYBRID:
@@ -97,6 +127,7 @@ class ContainerRuntime(ContainerStreamer):
 
     # -- sandboxes --------------------------------------------------------------------------
 
+    @_mutates
     async def run_sandbox(self, config: SandboxConfig) -> SandboxStatus:
         if config.netns_path is not None and not config.netns_path.exists():
             raise SandboxCreateFailed(f"network namespace {config.netns_path} does not exist")
@@ -215,6 +246,7 @@ class ContainerRuntime(ContainerStreamer):
             labels=dict(rec.labels),
         )
 
+    @_mutates
     async def stop_sandbox(self, sandbox_id: str, timeout_s: float) -> None:
         rec = state.load_sandbox(self.layout, sandbox_id)
         if rec is None:
@@ -226,6 +258,7 @@ class ContainerRuntime(ContainerStreamer):
             await self.crun.kill(sandbox_id, signal.SIGKILL)
             await self._wait_exit(sandbox_id, rec.pid, rec.pid_start, KILL_WAIT_S)
 
+    @_mutates
     async def remove_sandbox(self, sandbox_id: str) -> None:
         rec = state.load_sandbox(self.layout, sandbox_id)
         if rec is None:
@@ -236,11 +269,27 @@ class ContainerRuntime(ContainerStreamer):
         await self._drop_sandbox_files(sandbox_id, rec.cgroup_parent)
 
     async def list_sandboxes(self) -> Sequence[SandboxStatus]:
-        recs = (state.load_sandbox(self.layout, i) for i in self.layout.sandbox_ids())
-        return [self._sandbox_status(r) for r in recs if r is not None]
+        return list((await self._relist()).sandboxes)
+
+    async def _relist(self) -> _Listing:
+        """What runs, read from the state directory at most once per RELIST_S (kubelet's
+        PLEG relists every second too) and at once after this runtime changed something
+        or a container exited: the agent asks for every pod, and reading every record
+        each time made an idle host with 100 pods burn a core."""
+        now = time.monotonic()
+        if self._listing is None or now - self._listing.at > RELIST_S:
+            recs = (state.load_sandbox(self.layout, i) for i in self.layout.sandbox_ids())
+            sandboxes = [self._sandbox_status(r) for r in recs if r is not None]
+            containers = [self._status(r) for r in self._container_records(None)]
+            self._listing = _Listing(now, sandboxes, containers)
+        return self._listing
+
+    def _changed(self) -> None:
+        self._listing = None
 
     # -- containers -------------------------------------------------------------------------
 
+    @_mutates
     async def create_container(self, sandbox_id: str, config: ContainerConfig) -> str:
         pod = self._sandbox(sandbox_id)
         if not state.alive(pod.pid, pod.pid_start):
@@ -326,6 +375,7 @@ class ContainerRuntime(ContainerStreamer):
         recs = (state.load_container(self.layout, i) for i in self.layout.container_ids())
         return [r for r in recs if r is not None and sandbox_id in (None, r.sandbox_id)]
 
+    @_mutates
     async def start_container(self, container_id: str) -> None:
         rec = self._container(container_id)
         try:
@@ -335,6 +385,7 @@ class ContainerRuntime(ContainerStreamer):
             raise ContainerStartFailed(crun.crun_error(d) or str(exc)) from exc
         state.save_container(self.layout, replace(rec, started_at=self.clock()))
 
+    @_mutates
     async def stop_container(self, container_id: str, timeout_s: float) -> None:
         rec = state.load_container(self.layout, container_id)
         if rec is None or not state.alive(rec.pid, rec.pid_start):
@@ -365,6 +416,7 @@ class ContainerRuntime(ContainerStreamer):
             return state.process_start(pid) is not None
         return False
 
+    @_mutates
     async def remove_container(self, container_id: str) -> None:
         rec = state.load_container(self.layout, container_id)
         if rec is None:
@@ -373,7 +425,8 @@ class ContainerRuntime(ContainerStreamer):
         await self._drop_container_files(container_id)
 
     async def list_containers(self, sandbox_id: str | None = None) -> Sequence[ContainerStatus]:
-        return [self._status(r) for r in self._container_records(sandbox_id)]
+        listing = await self._relist()
+        return [c for c in listing.containers if sandbox_id in (None, c.sandbox_id)]
 
     async def container_status(self, container_id: str) -> ContainerStatus:
         return self._status(self._container(container_id))
@@ -407,6 +460,7 @@ class ContainerRuntime(ContainerStreamer):
             await asyncio.sleep(self.config.event_poll_s)
             now = set(os.listdir(self.layout.exits))
             for cid in sorted(now - seen):
+                self._changed()
                 if self.layout.container_dir(cid).exists():
                     yield cid
             seen = now
